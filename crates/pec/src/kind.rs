@@ -44,3 +44,34 @@ impl PecKind {
         }
     }
 }
+
+impl PecKind {
+    /// The kind a signed daticert `tipo` proves. `anomaly_envelope` is true when
+    /// the envelope says `X-Trasporto: errore`: a `posta-certificata` daticert
+    /// inside it belongs to an anomaly envelope, not a transport one.
+    pub fn from_daticert(tipo: crate::DaticertType, anomaly_envelope: bool) -> PecKind {
+        use crate::DaticertType as T;
+        match tipo {
+            T::PostaCertificata if anomaly_envelope => PecKind::Anomaly,
+            T::PostaCertificata => PecKind::Transport,
+            T::Accettazione => PecKind::Acceptance,
+            T::NonAccettazione => PecKind::NonAcceptance,
+            T::PresaInCarico => PecKind::TakingCharge,
+            T::AvvenutaConsegna => PecKind::Delivery,
+            T::ErroreConsegna => PecKind::DeliveryError,
+            T::PreavvisoErroreConsegna => PecKind::DeliveryWarning,
+            T::RilevazioneVirus => PecKind::VirusDetected,
+        }
+    }
+
+    /// Whether this kind is a provider message (anything but `plain`).
+    pub fn is_pec(self) -> bool {
+        self != PecKind::Plain
+    }
+}
+
+impl std::fmt::Display for PecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -6,3 +6,11 @@ pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 pub const MAX_POSTACERT_DEPTH: usize = 8;
 /// Largest daticert.xml accepted (bytes).
 pub const MAX_DATICERT_BYTES: usize = 1024 * 1024;
+/// Most XML nodes (elements, text, attributes' owners) accepted in daticert.xml;
+/// a real one has about 40.
+pub const MAX_DATICERT_NODES: u32 = 10_000;
+/// Deepest MIME multipart nesting walked inside one message (not counting
+/// `postacert.eml` levels, which have their own limit).
+pub const MAX_MIME_DEPTH: usize = 32;
+/// Most MIME parts examined in one message.
+pub const MAX_MIME_PARTS: usize = 4_096;

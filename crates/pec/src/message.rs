@@ -1,5 +1,10 @@
 //! A parsed message: kind, ids, daticert, cross-check, signature envelope.
-use crate::{Daticert, PecKind};
+use std::borrow::Cow;
+
+use crate::headers::{HeaderClaim, PecHeaders};
+use crate::limits::MAX_MESSAGE_BYTES;
+use crate::mime::{self, Entity};
+use crate::{crosscheck, smime, Daticert, PecKind};
 use serde::Serialize;
 
 /// How the message is signed, with exactly the bytes a verifier needs.
@@ -10,13 +15,27 @@ pub enum SignatureEnvelope<'a> {
     /// `multipart/signed`: `signed_part` is the first body part exactly as stored
     /// (from its first header byte to the byte before the CRLF/LF preceding the
     /// next boundary); the verifier canonicalises line endings to CRLF.
+    /// `signature_der` is the transfer-decoded second part (empty if missing or
+    /// undecodable: the verifier then reports the signature broken). `micalg`
+    /// and `protocol` are lower-cased.
     Detached { signed_part: &'a [u8], signature_der: Vec<u8>, micalg: Option<String>, protocol: String },
     /// `application/pkcs7-mime` / `x-pkcs7-mime`, signed-data: content is inside the CMS.
     Opaque { cms_der: Vec<u8> },
 }
 
+impl SignatureEnvelope<'_> {
+    pub fn is_signed(&self) -> bool {
+        !matches!(self, SignatureEnvelope::Unsigned)
+    }
+}
+
 /// One disagreement between the unsigned outer headers and the signed daticert
 /// (or between headers that must agree). Serialised as `{"field","header","daticert"}`.
+///
+/// `field` is one of: `signature` (headers claim a PEC type, the message is
+/// unsigned), `daticert` (headers claim a PEC type, the signed content has no
+/// usable daticert), `tipo`, `msgid`, `identificativo`, `mittente`,
+/// `destinatari`, `consegna`, `ricevuta`, `oggetto`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Inconsistency {
     pub field: &'static str,
@@ -27,22 +46,39 @@ pub struct Inconsistency {
 #[derive(Debug, Clone)]
 pub struct PecMessage<'a> {
     pub kind: PecKind,
+    /// Decoded `Subject:`.
     pub subject: Option<String>,
+    /// `Message-ID:` without angle brackets (as mail-parser gives it).
     pub message_id: Option<String>,
-    /// `X-Riferimento-Message-ID`, else daticert msgid.
+    /// Original message's Message-ID: daticert msgid, else `X-Riferimento-Message-ID`.
     pub refers_to: Option<String>,
-    /// Provider identificativo (daticert, else envelope Message-ID for transport).
+    /// Provider identificativo (daticert, else envelope Message-ID for transport/anomaly).
     pub identificativo: Option<String>,
     pub daticert: Option<Daticert>,
     /// Why daticert could not be read, if there was one.
     pub daticert_error: Option<String>,
     pub inconsistencies: Vec<Inconsistency>,
     pub signature: SignatureEnvelope<'a>,
-    /// Raw bytes of the enclosed `postacert.eml`, if any.
-    pub postacert: Option<&'a [u8]>,
+    /// The enclosed `postacert.eml`, transfer-decoded; borrowed from the input
+    /// unless it had to be decoded (base64 part, opaque CMS).
+    pub postacert: Option<Cow<'a, [u8]>>,
+    /// The PEC routing headers as found (unsigned).
+    pub headers: PecHeaders,
+    /// Structural observations that are not header/daticert mismatches
+    /// (truncation, missing signature part, anomaly without daticert, ...).
+    pub notes: Vec<String>,
+}
+
+impl<'a> PecMessage<'a> {
+    /// Parse the enclosed `postacert.eml`, if any (one level; see
+    /// [`crate::postacert_chain`] for bounded recursion).
+    pub fn parse_postacert(&self) -> Option<Result<PecMessage<'_>, ParseError>> {
+        self.postacert.as_deref().map(parse_message)
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ParseError {
     #[error("empty input")]
     Empty,
@@ -50,8 +86,161 @@ pub enum ParseError {
     TooLarge(usize),
     #[error("not an RFC 5322 message: {0}")]
     NotAMessage(String),
+    #[error("postacert.eml nested deeper than {0} levels")]
+    TooDeep(usize),
+    #[error("internal parser failure: {0}")]
+    Internal(String),
 }
 
-pub fn parse_message(_raw: &[u8]) -> Result<PecMessage<'_>, ParseError> {
-    todo!()
+/// Parse and classify one message. Never panics on any input: a panic in the
+/// third-party MIME header parser is caught and returned as
+/// [`ParseError::Internal`].
+pub fn parse_message(raw: &[u8]) -> Result<PecMessage<'_>, ParseError> {
+    if raw.is_empty() || raw.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ParseError::Empty);
+    }
+    if raw.len() > MAX_MESSAGE_BYTES {
+        return Err(ParseError::TooLarge(MAX_MESSAGE_BYTES));
+    }
+    match std::panic::catch_unwind(|| parse_inner(raw)) {
+        Ok(r) => r,
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(ParseError::Internal(msg))
+        }
+    }
+}
+
+fn parse_inner(raw: &[u8]) -> Result<PecMessage<'_>, ParseError> {
+    let top = Entity::whole(raw);
+    let msg = mime::parse_headers(raw, &top).ok_or_else(|| ParseError::NotAMessage("no header fields".into()))?;
+    if !looks_like_header(raw) {
+        return Err(ParseError::NotAMessage("does not start with a header field".into()));
+    }
+    let info = mime::part_info(Some(&msg));
+    let headers = PecHeaders::read(&msg);
+    let subject = msg.subject().map(|s| s.trim().to_owned());
+    let message_id = msg.message_id().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+
+    let env = smime::envelope(raw, &top, &info);
+    let mut notes = env.notes;
+    let mut inconsistencies = Vec::new();
+    let mut daticert = None;
+    let mut daticert_error = None;
+    let mut postacert = None;
+    let claim = headers.claim();
+    let anomaly_hdr = claim == Some(HeaderClaim::Anomaly);
+
+    let kind = if !env.signature.is_signed() {
+        // A receipt is only a receipt when a provider signed it: an unsigned
+        // message claiming to be one is content (forwarded or forged).
+        if claim.is_some() {
+            inconsistencies.push(Inconsistency {
+                field: "signature",
+                header: headers.claim_text(),
+                daticert: None,
+            });
+        }
+        PecKind::Plain
+    } else {
+        let found = match env.content {
+            Some(Cow::Borrowed(b)) => {
+                let f = smime::locate(b);
+                (f.daticert.map(|d| d.map(Cow::into_owned)), f.postacert, f.notes)
+            }
+            Some(Cow::Owned(v)) => {
+                let f = smime::locate(&v);
+                (
+                    f.daticert.map(|d| d.map(Cow::into_owned)),
+                    f.postacert.map(|p| Cow::Owned(p.into_owned())),
+                    f.notes,
+                )
+            }
+            None => (None, None, Vec::new()),
+        };
+        let (dc, pc, more_notes) = found;
+        postacert = pc;
+        notes.extend(more_notes);
+        match dc {
+            Some(Ok(bytes)) => match crate::parse_daticert(&bytes) {
+                Ok(d) => daticert = Some(d),
+                Err(e) => daticert_error = Some(e.to_string()),
+            },
+            Some(Err(e)) => daticert_error = Some(e),
+            None => {}
+        }
+        match &daticert {
+            Some(d) => PecKind::from_daticert(d.tipo, anomaly_hdr),
+            None if anomaly_hdr => {
+                // RFC 6109 3.2.4: the anomaly envelope carries the text and the
+                // received message, and no certification data (there is nothing
+                // the provider can certify about a message that is not valid
+                // PEC). The signature proves the provider made it; the kind
+                // itself rests on the X-Trasporto header.
+                notes.push(
+                    "anomaly envelope (X-Trasporto: errore) without daticert, as RFC 6109 defines it: \
+                     kind taken from the unsigned header"
+                        .into(),
+                );
+                PecKind::Anomaly
+            }
+            None => {
+                if claim.is_some() {
+                    inconsistencies.push(Inconsistency {
+                        field: "daticert",
+                        header: headers.claim_text(),
+                        daticert: None,
+                    });
+                }
+                PecKind::Plain
+            }
+        }
+    };
+
+    if let Some(d) = &daticert {
+        crosscheck::check(&headers, message_id.as_deref(), subject.as_deref(), d, &mut inconsistencies);
+    }
+    let refers_to = daticert
+        .as_ref()
+        .map(|d| d.msgid.clone())
+        .filter(|m| !m.is_empty())
+        .or_else(|| headers.x_riferimento_message_id.clone());
+    let identificativo = daticert.as_ref().map(|d| d.identificativo.clone()).or_else(|| {
+        matches!(kind, PecKind::Transport | PecKind::Anomaly).then(|| message_id.clone()).flatten()
+    });
+
+    Ok(PecMessage {
+        kind,
+        subject,
+        message_id,
+        refers_to,
+        identificativo,
+        daticert,
+        daticert_error,
+        inconsistencies,
+        signature: env.signature,
+        postacert,
+        headers,
+        notes,
+    })
+}
+
+/// The first line must be a header field (`name:`, printable ASCII name) or an
+/// mbox `From ` line: mail-parser is lenient enough to find "headers" in
+/// binary garbage.
+fn looks_like_header(raw: &[u8]) -> bool {
+    let start = raw.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(raw.len());
+    let line = &raw[start..];
+    let line = &line[..memchr::memchr(b'\n', line).unwrap_or(line.len())];
+    if line.starts_with(b"From ") {
+        return true;
+    }
+    match memchr::memchr(b':', line) {
+        Some(colon) if colon > 0 => line[..colon].iter().all(|&b| (33..=126).contains(&b) || b == b' ' || b == b'\t'),
+        _ => false,
+    }
 }
