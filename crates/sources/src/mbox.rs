@@ -123,8 +123,8 @@ impl<R: BufRead> Iterator for MboxReader<R> {
             at_line_start = self.line.ends_with(b"\n");
             if starts_line && held_blank.is_some() && self.line.starts_with(b"From ") {
                 let start = self.pos - self.line.len() as u64;
+                // The held blank line was the writer's padding: dropped.
                 self.pending = Some((start, separator_text(&self.line)));
-                held_blank = None;
                 break;
             }
             if let Some(blank) = held_blank.take() {

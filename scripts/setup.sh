@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything Cartolina needs on a fresh Debian 12 machine that has only the
+# Rust toolchain, Node/npm and apt. Idempotent: installs only what is missing.
+set -euo pipefail
+
+# Debian packages: openssl is the independent reference the tests compare our
+# signatures and verdicts against.
+APT_PACKAGES=(openssl ca-certificates pkg-config)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { echo "setup: cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
