@@ -5,7 +5,7 @@ set -euo pipefail
 
 # Debian packages: openssl is the independent reference the tests compare our
 # signatures and verdicts against.
-APT_PACKAGES=(openssl ca-certificates pkg-config)
+APT_PACKAGES=(openssl ca-certificates pkg-config time)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

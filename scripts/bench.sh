@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Benchmarks. Usage: scripts/bench.sh parse [SENT_MESSAGES]   (default 100000)
+# Generates a forge Maildir corpus once (cached under $CARTOLINA_BENCH_DIR, default
+# /tmp/cartolina-bench), then measures parse + classify throughput on one core.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+"$here/scripts/setup.sh"
+what="${1:-parse}"
+n="${2:-100000}"
+root="${CARTOLINA_BENCH_DIR:-/tmp/cartolina-bench}"
+cargo build --release -q -p cartolina-forge -p cartolina-bench
+target="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/release"
+corpus="$root/maildir-$n"
+if [ ! -f "$corpus/manifest.json" ]; then
+  echo "generating a forge corpus of $n sent messages in $corpus ..." >&2
+  rm -rf "$corpus"
+  /usr/bin/time -v "$target/cartolina-forge" --seed 1 --messages "$n" --format maildir --out "$corpus" 2> "$root/forge-$n.time" || { cat "$root/forge-$n.time" >&2; exit 1; }
+  grep -E "Elapsed|Maximum resident" "$root/forge-$n.time" >&2
+fi
+case "$what" in
+  parse) "$target/cartolina-bench" parse "$corpus/mail" --passes 2 ;;
+  *) echo "unknown benchmark: $what" >&2; exit 2 ;;
+esac
