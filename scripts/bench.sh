@@ -11,6 +11,7 @@ n="${2:-100000}"
 root="${CARTOLINA_BENCH_DIR:-/tmp/cartolina-bench}"
 cargo build --release -q -p cartolina-forge -p cartolina-bench
 target="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/release"
+mkdir -p "$root"
 corpus="$root/maildir-$n"
 if [ ! -f "$corpus/manifest.json" ]; then
   echo "generating a forge corpus of $n sent messages in $corpus ..." >&2
