@@ -1,0 +1,229 @@
+//! Parsed certificates with the facts path building needs, and decoding of
+//! certificate bundles (PEM or DER).
+
+use const_oid::ObjectIdentifier as Oid;
+use der::{Decode, Encode};
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, SubjectKeyIdentifier};
+use x509_cert::name::Name;
+use x509_cert::Certificate;
+
+use crate::algorithms::{verify_signature, DigestAlgorithm, SigError};
+use crate::asn1;
+use crate::error::{Error, Result};
+use crate::verdict::CertificateSummary;
+
+/// A certificate plus the raw bytes its signature covers.
+#[derive(Debug, Clone)]
+pub struct Cert {
+    pub der: Vec<u8>,
+    pub parsed: Certificate,
+    /// The tbsCertificate exactly as encoded (not re-encoded: see `asn1` docs).
+    tbs: std::ops::Range<usize>,
+    /// Subject and issuer in the normalised DER `der` produces (for comparisons).
+    pub subject: Vec<u8>,
+    pub issuer: Vec<u8>,
+    pub ski: Option<Vec<u8>>,
+    pub not_before: u64,
+    pub not_after: u64,
+    /// basicConstraints: (cA, pathLenConstraint), None when absent.
+    pub basic_constraints: Option<(bool, Option<u8>)>,
+    pub key_usage: Option<KeyUsage>,
+}
+
+impl PartialEq for Cert {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+
+impl Cert {
+    pub fn from_der(der: &[u8]) -> Result<Cert> {
+        let outer = asn1::read_one(der, 0x30).map_err(|e| Error::Certificate(e.to_string()))?;
+        let first = asn1::read(outer.value).map_err(|e| Error::Certificate(e.to_string()))?.0;
+        let start = first.raw.as_ptr() as usize - der.as_ptr() as usize;
+        let tbs = start..start + first.raw.len();
+        let parsed = Certificate::from_der(der).map_err(|e| Error::Certificate(e.to_string()))?;
+        let t = &parsed.tbs_certificate;
+        let subject = t.subject.to_der().map_err(|e| Error::Certificate(e.to_string()))?;
+        let issuer = t.issuer.to_der().map_err(|e| Error::Certificate(e.to_string()))?;
+        let ski = t.get::<SubjectKeyIdentifier>().ok().flatten().map(|(_, s)| s.0.as_bytes().to_vec());
+        let basic_constraints = t.get::<BasicConstraints>().ok().flatten().map(|(_, b)| (b.ca, b.path_len_constraint));
+        let key_usage = t.get::<KeyUsage>().ok().flatten().map(|(_, k)| k);
+        Ok(Cert {
+            der: der.to_vec(),
+            tbs,
+            subject,
+            issuer,
+            ski,
+            not_before: t.validity.not_before.to_unix_duration().as_secs(),
+            not_after: t.validity.not_after.to_unix_duration().as_secs(),
+            basic_constraints,
+            key_usage,
+            parsed,
+        })
+    }
+
+    pub fn tbs(&self) -> &[u8] {
+        &self.der[self.tbs.clone()]
+    }
+
+    pub fn is_self_issued(&self) -> bool {
+        self.subject == self.issuer
+    }
+
+    pub fn valid_at(&self, t: u64) -> bool {
+        self.not_before <= t && t <= self.not_after
+    }
+
+    /// Checks that `issuer`'s key made this certificate's signature.
+    pub fn signed_by(&self, issuer: &Cert) -> std::result::Result<(), SigError> {
+        let sig = self.parsed.signature.as_bytes().ok_or_else(|| SigError::Malformed("unaligned signature".into()))?;
+        verify_signature(
+            &issuer.parsed.tbs_certificate.subject_public_key_info,
+            &self.parsed.signature_algorithm,
+            None,
+            self.tbs(),
+            sig,
+        )
+        .map(|_| ())
+    }
+
+    /// SHA-1 of the subjectPublicKey bits: the RFC 5280 method (1) key identifier, used
+    /// when a signer is named by SKI and the certificate has no SKI extension.
+    pub fn key_id_sha1(&self) -> Vec<u8> {
+        DigestAlgorithm::Sha1.digest(self.parsed.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes())
+    }
+
+    pub fn serial_bytes(&self) -> &[u8] {
+        self.parsed.tbs_certificate.serial_number.as_bytes()
+    }
+
+    pub fn subject_string(&self) -> String {
+        self.parsed.tbs_certificate.subject.to_string()
+    }
+
+    pub fn summary(&self, now: u64) -> CertificateSummary {
+        let t = &self.parsed.tbs_certificate;
+        let serial_attr = name_attr(&t.subject, OID_SERIAL_NUMBER);
+        let codice_fiscale = serial_attr.as_deref().and_then(|s| s.strip_prefix("TINIT-")).map(str::to_string);
+        CertificateSummary {
+            subject: t.subject.to_string(),
+            common_name: name_attr(&t.subject, OID_CN),
+            organization: name_attr(&t.subject, OID_O),
+            subject_serial_number: if codice_fiscale.is_none() { serial_attr } else { None },
+            codice_fiscale,
+            given_name: name_attr(&t.subject, OID_GIVEN_NAME),
+            surname: name_attr(&t.subject, OID_SURNAME),
+            issuer: t.issuer.to_string(),
+            issuer_common_name: name_attr(&t.issuer, OID_CN),
+            serial: hex_upper(self.serial_bytes()),
+            not_before: format_time(self.not_before),
+            not_after: format_time(self.not_after),
+            expired_since: (self.not_after < now).then(|| format_date(self.not_after)),
+            sha256_fingerprint: hex_lower(&DigestAlgorithm::Sha256.digest(&self.der)),
+        }
+    }
+}
+
+pub const OID_CN: Oid = Oid::new_unwrap("2.5.4.3");
+pub const OID_O: Oid = Oid::new_unwrap("2.5.4.10");
+pub const OID_SERIAL_NUMBER: Oid = Oid::new_unwrap("2.5.4.5");
+pub const OID_GIVEN_NAME: Oid = Oid::new_unwrap("2.5.4.42");
+pub const OID_SURNAME: Oid = Oid::new_unwrap("2.5.4.4");
+
+/// First value of an attribute in a DN, as text (UTF8, Printable, IA5, Teletex, BMP).
+pub fn name_attr(name: &Name, oid: Oid) -> Option<String> {
+    name.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == oid).map(|atv| {
+        let v = atv.value.value();
+        match der::Tagged::tag(&atv.value) {
+            der::Tag::BmpString => {
+                let units: Vec<u16> = v.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+                String::from_utf16_lossy(&units)
+            }
+            der::Tag::TeletexString => v.iter().map(|b| *b as char).collect(),
+            _ => String::from_utf8_lossy(v).into_owned(),
+        }
+    })
+}
+
+pub fn hex_upper(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
+}
+
+pub fn hex_lower(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// RFC 3339 UTC, e.g. `2018-11-13T15:39:26Z`.
+pub fn format_time(unix: u64) -> String {
+    match der::DateTime::from_unix_duration(std::time::Duration::from_secs(unix)) {
+        Ok(d) => d.to_string(),
+        Err(_) => format!("@{unix}"),
+    }
+}
+
+/// `YYYY-MM-DD`.
+pub fn format_date(unix: u64) -> String {
+    let s = format_time(unix);
+    s.get(..10).map(str::to_string).unwrap_or(s)
+}
+
+/// Reads certificates from DER (one certificate) or PEM (any number of
+/// `CERTIFICATE` blocks; other blocks are skipped).
+pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Cert>> {
+    if asn1::is_der_element(bytes) {
+        return Ok(vec![Cert::from_der(bytes)?]);
+    }
+    let blocks = pem_blocks(bytes);
+    if blocks.is_empty() {
+        return Err(Error::Certificate("neither DER nor PEM".into()));
+    }
+    let mut out = Vec::new();
+    for (label, der) in blocks {
+        if label == "CERTIFICATE" || label == "X509 CERTIFICATE" || label == "TRUSTED CERTIFICATE" {
+            if out.len() >= crate::limits::MAX_IMPORTED_CERTIFICATES {
+                return Err(Error::TooLarge { what: "certificates in bundle", size: out.len() + 1, limit: crate::limits::MAX_IMPORTED_CERTIFICATES });
+            }
+            out.push(Cert::from_der(&der)?);
+        }
+    }
+    Ok(out)
+}
+
+/// PEM blocks as (label, decoded bytes). Undecodable blocks are skipped.
+pub fn pem_blocks(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(label) = line.strip_prefix("-----BEGIN ").and_then(|l| l.strip_suffix("-----")) {
+            current = Some((label.to_string(), String::new()));
+        } else if line.starts_with("-----END ") {
+            if let Some((label, b64)) = current.take() {
+                if let Some(der) = decode_base64_loose(b64.as_bytes()) {
+                    out.push((label, der));
+                }
+            }
+        } else if let Some((_, b64)) = current.as_mut() {
+            // Skip RFC 1421 headers ("Proc-Type: ...").
+            if !line.contains(':') {
+                b64.push_str(line);
+            }
+        }
+    }
+    out
+}
+
+/// Base64 with any whitespace/line breaks; None when not base64.
+pub fn decode_base64_loose(text: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let clean: Vec<u8> = text.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    if clean.is_empty() {
+        return None;
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(&clean)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(&clean))
+        .ok()
+}

@@ -1,0 +1,62 @@
+//! Ground truth: the real samples verify exactly as `shared/samples/real/SOURCES.md` lists.
+
+mod common;
+
+use common::*;
+use verify::cms::VerifyOptions;
+use verify::trust::TrustStore;
+use verify::verdict::{Integrity, TrustStatus};
+
+fn opts() -> VerifyOptions {
+    VerifyOptions { fallback_time: None, now: Some(NOW) }
+}
+
+#[test]
+fn aruba_receipts_intact_and_trusted_at_signing_time() {
+    let store = TrustStore::with_bundled_anchors();
+    for name in ["aruba-2018-accettazione.eml", "aruba-2018-avvenuta-consegna.eml"] {
+        let (part, sig) = split_signed(&sample(name));
+        let r = verify::smime::verify_detached(&part, &sig, &store, &opts()).unwrap();
+        assert_eq!(r.status, Integrity::Intact, "{name}: {r:#?}");
+        assert_eq!(r.trust.status, TrustStatus::Trusted, "{name}: {:#?}", r.trust);
+        assert!(r.trust.notes.iter().any(|n| n == "certificate expired since 2020-12-03"), "{:?}", r.trust.notes);
+        assert!(r.weak_algorithm, "SHA-1 must be reported as weak");
+        let s = &r.signers[0];
+        let c = s.certificate.as_ref().unwrap();
+        assert_eq!(c.common_name.as_deref(), Some("Posta Certificata ARUBA PEC"));
+        assert_eq!(c.issuer_common_name.as_deref(), Some("AgID CA1"));
+        assert_eq!(c.expired_since.as_deref(), Some("2020-12-03"));
+        assert_eq!(c.serial, "0BE0F2B61308A8B6");
+        assert_eq!(r.trust.anchor.as_deref().map(|a| a.contains("AgID CA1")), Some(true));
+        assert_eq!(s.digest_algorithm, Some(verify::algorithms::DigestAlgorithm::Sha1));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["status"], "intact");
+        assert_eq!(json["trust"]["status"], "trusted");
+        assert_eq!(json["signers"][0]["digest_algorithm"], "sha1");
+        assert_eq!(json["signers"][0]["signature_algorithm"], "rsa-pkcs1v15");
+    }
+}
+
+#[test]
+fn aruba_acceptance_signing_time() {
+    let (part, sig) = split_signed(&sample("aruba-2018-accettazione.eml"));
+    let r = verify::smime::verify_detached(&part, &sig, &TrustStore::with_bundled_anchors(), &opts()).unwrap();
+    assert_eq!(r.signers[0].signing_time.as_deref(), Some("2018-11-13T15:39:26Z"));
+    assert_eq!(r.trust.validation_time.as_deref(), Some("2018-11-13T15:39:26Z"));
+}
+
+#[test]
+fn aruba_untrusted_without_anchors_is_not_trusted() {
+    let (part, sig) = split_signed(&sample("aruba-2018-accettazione.eml"));
+    let r = verify::smime::verify_detached(&part, &sig, &TrustStore::empty(), &opts()).unwrap();
+    assert_eq!(r.status, Integrity::Intact);
+    assert_ne!(r.trust.status, TrustStatus::Trusted);
+}
+
+#[test]
+fn sogei_envelope_broken() {
+    let (part, sig) = split_signed(&sample("sogei-2018-busta-trasporto-tampered.eml"));
+    let r = verify::smime::verify_detached(&part, &sig, &TrustStore::with_bundled_anchors(), &opts()).unwrap();
+    assert_eq!(r.status, Integrity::Broken, "{r:#?}");
+    assert_eq!(r.signers[0].integrity_reason.as_deref(), Some("message digest does not match the content"));
+}
