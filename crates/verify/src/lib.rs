@@ -29,6 +29,7 @@ pub mod cms;
 pub mod crl;
 pub mod error;
 pub mod limits;
+pub mod p7m;
 pub mod smime;
 pub mod trust;
 pub mod tsl;

@@ -60,3 +60,50 @@ fn sogei_envelope_broken() {
     assert_eq!(r.status, Integrity::Broken, "{r:#?}");
     assert_eq!(r.signers[0].integrity_reason.as_deref(), Some("message digest does not match the content"));
 }
+
+fn infocert_checks(r: &verify::p7m::DocumentReport) {
+    assert_eq!(r.signature.status, Integrity::Intact, "{:#?}", r.signature);
+    assert_eq!(r.levels.len(), 1);
+    let s = &r.signature.signers[0];
+    let c = s.certificate.as_ref().unwrap();
+    assert_eq!(c.common_name.as_deref(), Some("CORATO SERGIO"));
+    assert_eq!(c.codice_fiscale.as_deref(), Some("CRTSRG74M18A459G"));
+    assert_eq!(c.given_name.as_deref(), Some("SERGIO"));
+    assert_eq!(c.surname.as_deref(), Some("CORATO"));
+    assert_eq!(c.issuer_common_name.as_deref(), Some("InfoCert Firma Qualificata 2"));
+    assert_eq!(s.digest_algorithm, Some(verify::algorithms::DigestAlgorithm::Sha256));
+    assert_eq!(s.signature_algorithm, Some(verify::algorithms::SignatureScheme::RsaPkcs1v15));
+    assert_eq!(s.signing_certificate, verify::verdict::CertBinding::Matches);
+    assert!(!s.weak_algorithm);
+    assert_eq!(r.file_name.as_deref(), Some("fattura.xml"));
+    assert!(r.content.starts_with(b"<?xml"), "content is the FatturaPA XML");
+}
+
+#[test]
+fn infocert_p7m_intact_indeterminate_without_ca() {
+    let store = TrustStore::with_bundled_anchors();
+    for (name, enc) in [
+        ("infocert-fattura.xml.p7m", verify::p7m::InputEncoding::Der),
+        ("infocert-fattura.base64.xml.p7m", verify::p7m::InputEncoding::Base64),
+    ] {
+        let r = verify::p7m::verify_p7m(&sample(name), Some("fattura.xml.p7m"), &store, &opts()).unwrap();
+        infocert_checks(&r);
+        assert_eq!(r.levels[0].encoding, enc);
+        assert_eq!(r.signature.trust.status, TrustStatus::Indeterminate, "{:#?}", r.signature.trust);
+        assert!(r.signature.trust.reason.contains("InfoCert Firma Qualificata 2"), "{}", r.signature.trust.reason);
+    }
+}
+
+#[test]
+fn real_samples_agree_with_openssl() {
+    // Integrity verdicts must match `openssl cms -verify -noverify` (skipped without openssl).
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let p = dir.path().join("in.p7m");
+    std::fs::write(&p, sample("infocert-fattura.xml.p7m")).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["cms", "-verify", "-noverify", "-inform", "DER", "-out", "/dev/null", "-in"])
+        .arg(&p)
+        .output();
+    let Ok(out) = out else { return };
+    assert!(out.status.success());
+}
