@@ -40,6 +40,11 @@
 //! for header blocks, so its own `message/rfc822` recursion is never entered.
 //!
 //! ## Changes from the first API skeleton
+//! * `SignatureEnvelope::Detached` holds the stored signature part
+//!   (`signature_part` + `signature_encoding`) instead of an eagerly decoded
+//!   `signature_der: Vec<u8>`; call `envelope.signature_der()` (works for
+//!   `Opaque` too). Base64-decoding every signature cost a fifth of the parse
+//!   time, and classification never needs it.
 //! * `PecMessage::postacert` is `Option<Cow<'a, [u8]>>` (was `Option<&'a [u8]>`):
 //!   a base64 `message/rfc822` part or an opaque CMS needs decoded, owned bytes.
 //!   Use `msg.postacert.as_deref()` for a slice.
@@ -59,7 +64,7 @@ pub mod nesting;
 
 mod ber;
 mod crosscheck;
-mod mime;
+pub(crate) mod mime;
 mod smime;
 mod xmltext;
 
@@ -68,5 +73,6 @@ pub use daticert::{
 };
 pub use headers::{normalize_msgid, HeaderClaim, PecHeaders};
 pub use kind::PecKind;
+pub use mime::TransferEncoding;
 pub use message::{parse_message, Inconsistency, ParseError, PecMessage, SignatureEnvelope};
 pub use nesting::postacert_chain;

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use crate::limits::{MAX_MIME_DEPTH, MAX_MIME_PARTS};
-use crate::mime::{self, Entity, PartInfo};
+use crate::mime::{self, Entity, PartInfo, TransferEncoding};
 use crate::SignatureEnvelope;
 
 const SIGNATURE_PROTOCOLS: [&str; 2] = ["application/pkcs7-signature", "application/x-pkcs7-signature"];
@@ -42,22 +42,28 @@ pub(crate) fn envelope<'a>(raw: &'a [u8], top: &Entity, info: &PartInfo) -> Enve
             notes.push("multipart/signed has no body parts".into());
             let signature = SignatureEnvelope::Detached {
                 signed_part: &raw[top.end..top.end],
-                signature_der: Vec::new(),
+                signature_part: &raw[top.end..top.end],
+                signature_encoding: TransferEncoding::Identity,
                 micalg: info.micalg.clone(),
                 protocol,
             };
             return Envelope { signature, content: None, notes };
         };
-        let signature_der = match split.parts.get(1) {
-            Some(&(ss, se)) => signature_der(raw, ss, se, &mut notes),
+        let (signature_part, signature_encoding) = match split.parts.get(1) {
+            Some(&(ss, se)) => signature_part(raw, ss, se, &mut notes),
             None => {
                 notes.push("multipart/signed has no signature part".into());
-                Vec::new()
+                (&raw[e..e], TransferEncoding::Identity)
             }
         };
         let signed_part = &raw[s..e];
-        let signature =
-            SignatureEnvelope::Detached { signed_part, signature_der, micalg: info.micalg.clone(), protocol };
+        let signature = SignatureEnvelope::Detached {
+            signed_part,
+            signature_part,
+            signature_encoding,
+            micalg: info.micalg.clone(),
+            protocol,
+        };
         return Envelope { signature, content: Some(Cow::Borrowed(signed_part)), notes };
     }
     if OPAQUE_TYPES.contains(&info.content_type.as_str()) {
@@ -83,20 +89,21 @@ pub(crate) fn envelope<'a>(raw: &'a [u8], top: &Entity, info: &PartInfo) -> Enve
     Envelope { signature: SignatureEnvelope::Unsigned, content: None, notes }
 }
 
-fn signature_der(raw: &[u8], start: usize, end: usize, notes: &mut Vec<String>) -> Vec<u8> {
+/// The stored body of the signature part and its transfer encoding; decoded
+/// on demand by `SignatureEnvelope::signature_der`.
+fn signature_part<'a>(
+    raw: &'a [u8],
+    start: usize,
+    end: usize,
+    notes: &mut Vec<String>,
+) -> (&'a [u8], TransferEncoding) {
     let entity = Entity::at(raw, start, end);
     let headers = mime::parse_headers(raw, &entity);
     let info = mime::part_info(headers.as_ref());
     if !SIGNATURE_PROTOCOLS.contains(&info.content_type.as_str()) {
         notes.push(format!("signature part has content type {:?}", info.content_type));
     }
-    match mime::decode_body(&raw[entity.body..entity.end], info.cte()) {
-        Some(d) => d.into_owned(),
-        None => {
-            notes.push("signature part could not be decoded".into());
-            Vec::new()
-        }
-    }
+    (&raw[entity.body.min(entity.end)..entity.end], info.cte())
 }
 
 /// A part found inside the signed content.

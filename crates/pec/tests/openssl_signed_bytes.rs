@@ -37,14 +37,14 @@ fn openssl_verifies_bytes(name: &str, raw: &[u8]) -> Option<bool> {
         return None;
     }
     let m = parse_message(raw).unwrap();
-    let SignatureEnvelope::Detached { signed_part, signature_der, .. } = &m.signature else {
+    let SignatureEnvelope::Detached { signed_part, .. } = &m.signature else {
         panic!("{name}: expected multipart/signed, got {:?}", m.signature)
     };
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     let sig = dir.path().join("sig.der");
     std::fs::write(&content, crlf(signed_part)).unwrap();
-    std::fs::write(&sig, signature_der).unwrap();
+    std::fs::write(&sig, m.signature.signature_der().unwrap()).unwrap();
     let out = Command::new("/usr/bin/openssl")
         .args(["cms", "-verify", "-binary", "-noverify", "-inform", "DER", "-out", "/dev/null", "-content"])
         .arg(&content)
@@ -90,14 +90,14 @@ fn off_by_one_range_fails() {
     }
     let raw = sample("aruba-2018-accettazione.eml");
     let m = parse_message(&raw).unwrap();
-    let SignatureEnvelope::Detached { signed_part, signature_der, .. } = &m.signature else { panic!() };
+    let SignatureEnvelope::Detached { signed_part, .. } = &m.signature else { panic!() };
     let start = signed_part.as_ptr() as usize - raw.as_ptr() as usize;
     let longer = &raw[start..start + signed_part.len() + 1];
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     let sig = dir.path().join("sig.der");
     std::fs::write(&content, crlf(longer)).unwrap();
-    std::fs::write(&sig, signature_der).unwrap();
+    std::fs::write(&sig, m.signature.signature_der().unwrap()).unwrap();
     let ok = Command::new("/usr/bin/openssl")
         .args(["cms", "-verify", "-binary", "-noverify", "-inform", "DER", "-out", "/dev/null", "-content"])
         .arg(&content)
