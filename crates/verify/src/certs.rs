@@ -47,8 +47,16 @@ impl Cert {
         let subject = t.subject.to_der().map_err(|e| Error::Certificate(e.to_string()))?;
         let issuer = t.issuer.to_der().map_err(|e| Error::Certificate(e.to_string()))?;
         let ski = t.get::<SubjectKeyIdentifier>().ok().flatten().map(|(_, s)| s.0.as_bytes().to_vec());
-        let basic_constraints = t.get::<BasicConstraints>().ok().flatten().map(|(_, b)| (b.ca, b.path_len_constraint));
-        let key_usage = t.get::<KeyUsage>().ok().flatten().map(|(_, k)| k);
+        // Fail closed: a present but undecodable (or duplicated) constraint extension
+        // counts as "not a CA" / "no usage allowed", never as absent.
+        let basic_constraints = match t.get::<BasicConstraints>() {
+            Ok(v) => v.map(|(_, b)| (b.ca, b.path_len_constraint)),
+            Err(_) => Some((false, None)),
+        };
+        let key_usage = match t.get::<KeyUsage>() {
+            Ok(v) => v.map(|(_, k)| k),
+            Err(_) => Some(KeyUsage(Default::default())),
+        };
         Ok(Cert {
             der: der.to_vec(),
             tbs,
@@ -226,4 +234,17 @@ pub fn decode_base64_loose(text: &[u8]) -> Option<Vec<u8>> {
         .decode(&clean)
         .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(&clean))
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_usage_decodes() {
+        let der = [0x03, 0x02, 0x07, 0x80];
+        let ku = KeyUsage::from_der(&der);
+        assert!(ku.is_ok(), "{ku:?}");
+        assert!(ku.unwrap().digital_signature());
+    }
 }

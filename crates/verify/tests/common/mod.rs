@@ -2,6 +2,9 @@
 //! MIME work belongs to crate `pec`; the verifier takes bytes).
 #![allow(dead_code)]
 
+pub mod derkit;
+pub mod pki;
+
 use std::path::PathBuf;
 
 pub fn sample(name: &str) -> Vec<u8> {
