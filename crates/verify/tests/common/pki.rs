@@ -58,6 +58,7 @@ impl Pki {
 
     /// Makes `<name>.key` (unless `reuse_key`) and `<name>.pem`, issued by `issuer`
     /// (None = self-signed), valid for `days` from now.
+    #[allow(clippy::too_many_arguments)]
     pub fn cert(&self, name: &str, kind: &str, subject: &str, issuer: Option<&str>, ext: &str, serial: u32, days: u32) {
         if !self.path(&format!("{name}.key")).exists() {
             self.key(name, kind);
