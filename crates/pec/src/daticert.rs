@@ -3,7 +3,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use roxmltree::Node;
 use serde::Serialize;
 
-use crate::limits::{MAX_DATICERT_BYTES, MAX_DATICERT_NODES};
+use crate::limits::{MAX_DATICERT_BYTES, MAX_DATICERT_DEPTH, MAX_DATICERT_NODES};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -149,8 +149,9 @@ impl ReceiptDetail {
 /// Parse daticert.xml bytes (UTF-8 or ISO-8859-1 per its XML declaration).
 ///
 /// Hostile input: any DTD is refused (so no entity can be declared, let alone
-/// expanded), the size is capped by [`MAX_DATICERT_BYTES`] and the node count
-/// by [`MAX_DATICERT_NODES`]. Liberal in what it reads: element names and
+/// expanded), the size is capped by [`MAX_DATICERT_BYTES`], the node count
+/// by [`MAX_DATICERT_NODES`] and element nesting by [`MAX_DATICERT_DEPTH`]
+/// (roxmltree recurses per level). Liberal in what it reads: element names and
 /// enumerated attribute values compare case-insensitively, text is trimmed,
 /// unknown elements are ignored, optional elements may be missing.
 pub fn parse_daticert(xml: &[u8]) -> Result<Daticert, DaticertError> {
@@ -158,6 +159,9 @@ pub fn parse_daticert(xml: &[u8]) -> Result<Daticert, DaticertError> {
         return Err(DaticertError::TooLarge);
     }
     let text = crate::xmltext::decode(xml)?;
+    if crate::xmltext::max_depth(&text, MAX_DATICERT_DEPTH).is_none() {
+        return Err(DaticertError::Xml(format!("elements nested deeper than {MAX_DATICERT_DEPTH}")));
+    }
     let opts = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: MAX_DATICERT_NODES };
     let doc = roxmltree::Document::parse_with_options(&text, opts).map_err(|e| DaticertError::Xml(e.to_string()))?;
     let root = doc.root_element();

@@ -14,3 +14,6 @@ pub const MAX_DATICERT_NODES: u32 = 10_000;
 pub const MAX_MIME_DEPTH: usize = 32;
 /// Most MIME parts examined in one message.
 pub const MAX_MIME_PARTS: usize = 4_096;
+/// Deepest element nesting accepted in daticert.xml (a real one has 4 levels).
+/// Checked before parsing because roxmltree recurses per level.
+pub const MAX_DATICERT_DEPTH: usize = 64;
