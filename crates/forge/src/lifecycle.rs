@@ -177,12 +177,26 @@ impl Corpus {
         Corpus { seed, pki, start, end, messages, accounts }
     }
 
+    /// Sending time of message `index`: messages are spread evenly and in order over the
+    /// working hours (08:00-19:00 Rome, Monday to Friday) of the range, so the store is
+    /// chronological and looks like office mail.
     fn sent_time(&self, rng: &mut ChaCha8Rng, index: u64) -> DateTime<Utc> {
-        // Spread messages evenly and in order over the range, so stores are chronological.
-        let span = (self.end - self.start).num_seconds().max(1) as f64;
-        let slot = span / self.messages.max(1) as f64;
-        let secs = slot * index as f64 + rng.gen::<f64>() * slot;
-        self.start + Duration::seconds(secs as i64)
+        use chrono::Datelike;
+        const DAY: f64 = 11.0 * 3600.0;
+        let mut monday = self.start.date_naive();
+        while monday.weekday() != chrono::Weekday::Mon {
+            monday = monday.succ_opt().unwrap_or(monday);
+        }
+        let days = (self.end.date_naive() - monday).num_days().max(1);
+        let workdays = (days / 7 * 5 + (days % 7).min(5)).max(1) as f64;
+        let pos = (index as f64 + rng.gen::<f64>()) / self.messages.max(1) as f64;
+        let offset = pos * workdays * DAY;
+        let wd = (offset / DAY).floor() as i64;
+        let in_day = offset - wd as f64 * DAY;
+        let date = monday + Duration::days(wd / 5 * 7 + wd % 5);
+        let local = date.and_hms_opt(8, 0, 0).expect("time") + Duration::milliseconds((in_day * 1000.0) as i64);
+        let approx = local.and_utc();
+        approx - Duration::seconds(crate::util::rome_offset_secs(approx) as i64)
     }
 
     pub fn generate(&self, index: u64) -> Unit {
@@ -222,6 +236,10 @@ impl Corpus {
         m.cc = rcpts[n_to..].iter().map(|r| r.address.clone()).collect();
         m.subject = subject.clone();
         m.text = sent_body(theme, &greeting, &acct.name);
+        if rng.gen_bool(0.05) {
+            // A forwarded block: its "From " line is what mbox stores must quote.
+            m.text.push_str(&format!("\n-------- Messaggio inoltrato --------\nFrom {} <{}>\nInviato: {}\n\n> Si conferma la ricezione.\n", greeting.trim_start_matches("Spett.le "), rcpts[0].address, crate::util::rfc2822_rome(t0 - Duration::days(2))));
+        }
         let mut has_p7m = false;
         let att_roll: f64 = rng.gen();
         if theme == "fatturapa" || (theme == "fattura" && att_roll < 0.5) {

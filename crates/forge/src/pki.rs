@@ -152,6 +152,14 @@ pub struct Pki {
     pub qualified: Identity,
 }
 
+static KEYGENS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many keys this process has generated (not loaded): tests use it to prove keys are
+/// made once per run, never per message.
+pub fn keygen_count() -> usize {
+    KEYGENS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn key_memo() -> &'static Mutex<HashMap<String, PrivKey>> {
     static MEMO: OnceLock<Mutex<HashMap<String, PrivKey>>> = OnceLock::new();
     MEMO.get_or_init(|| Mutex::new(HashMap::new()))
@@ -175,6 +183,7 @@ fn key_for(seed: u64, label: &str, alg: KeyAlg, cache: Option<&Path>) -> PrivKey
         }
     }
     let key = key.unwrap_or_else(|| {
+        KEYGENS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut rng = crate::util::derive_rng(seed, &format!("key/{label}"), 0);
         let k = match alg {
             KeyAlg::Rsa2048 => PrivKey::Rsa(RsaPrivateKey::new(&mut rng, 2048).expect("rsa keygen")),

@@ -66,7 +66,7 @@ pub const PROVIDERS: &[Provider] = &[
         subject: "CN=Posta Certificata Poste Italiane,O=Poste Italiane S.p.A.,L=Roma,C=IT",
         domain: "postecert.it",
         user_domains: &["postecert.it", "pec.comune.example.it"],
-        alg: KeyAlg::Rsa2048,
+        alg: KeyAlg::EcP256,
         hosts: ("relay.postecert.it", "mx01.postecert.it", "mbox.postecert.it"),
     },
     Provider {

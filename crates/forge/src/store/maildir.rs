@@ -33,7 +33,7 @@ impl Store for Maildir {
         let lines = data.iter().filter(|b| **b == b'\n').count();
         // pid and usecs are derived from (index, seq): unique per file, and deterministic.
         let pid = 1000 + index % 4_000_000;
-        let usecs = (seq as u64 * 97_001 + (index * 7_919) % 90_000) % 1_000_000;
+        let usecs = ((index.wrapping_mul(2_654_435_761) % 90_000) + seq as u64 * 97_001) % 1_000_000;
         let base = format!("{}.M{}P{}.{},S={},W={}", f.time.timestamp(), usecs, pid, HOST, data.len(), data.len() + lines);
         let (sub, name) = if f.seen { ("cur", format!("{base}:2,S")) } else { ("new", base) };
         let folder = match f.folder {
