@@ -18,6 +18,9 @@ pub struct PecHeaders {
     pub from: Option<String>,
     /// `To:` and `Cc:` addresses, in order.
     pub recipients: Vec<String>,
+    /// PEC header names that occur more than once (a provider writes each
+    /// once; a second copy is a sign of editing).
+    pub duplicates: Vec<String>,
 }
 
 /// What the headers say the message is.
@@ -43,7 +46,17 @@ impl PecHeaders {
                 }
             }
         }
+        let mut duplicates = Vec::new();
+        if let Some(root) = msg.parts.first() {
+            for name in crate::mime::PEC_HEADERS {
+                let n = root.headers.iter().filter(|h| h.name.as_str().eq_ignore_ascii_case(name)).count();
+                if n > 1 {
+                    duplicates.push(name.to_owned());
+                }
+            }
+        }
         PecHeaders {
+            duplicates,
             x_ricevuta: header_text(msg, "X-Ricevuta"),
             x_trasporto: header_text(msg, "X-Trasporto"),
             x_riferimento_message_id: header_text(msg, "X-Riferimento-Message-ID"),

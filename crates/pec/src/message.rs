@@ -72,7 +72,8 @@ pub struct PecMessage<'a> {
     pub subject: Option<String>,
     /// `Message-ID:` without angle brackets (as mail-parser gives it).
     pub message_id: Option<String>,
-    /// Original message's Message-ID: daticert msgid, else `X-Riferimento-Message-ID`.
+    /// Original message's Message-ID: daticert msgid, else `X-Riferimento-Message-ID`;
+    /// always `None` for `plain` (see `headers` for what the headers say).
     pub refers_to: Option<String>,
     /// Provider identificativo (daticert, else envelope Message-ID for transport/anomaly).
     pub identificativo: Option<String>,
@@ -224,13 +225,21 @@ fn parse_inner(raw: &[u8]) -> Result<PecMessage<'_>, ParseError> {
     };
 
     if let Some(d) = &daticert {
-        crosscheck::check(&headers, message_id.as_deref(), subject.as_deref(), d, &mut inconsistencies);
+        crosscheck::check(&headers, message_id.as_deref(), subject.as_deref(), d, &mut inconsistencies, &mut notes);
     }
+    notes.extend(headers.duplicates.iter().map(|h| format!("header {h} appears more than once; the last one was used")));
+    if headers.x_verifica_sicurezza.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("errore")) {
+        notes.push("X-VerificaSicurezza: errore: the provider could not verify a signature it received".into());
+    }
+    // A plain message gets no refers_to: an unsigned X-Riferimento-Message-ID
+    // must not pair a forged receipt with a sent message (it stays readable in
+    // `headers`).
     let refers_to = daticert
         .as_ref()
         .map(|d| d.msgid.clone())
         .filter(|m| !m.is_empty())
-        .or_else(|| headers.x_riferimento_message_id.clone());
+        .or_else(|| headers.x_riferimento_message_id.clone())
+        .filter(|_| kind != PecKind::Plain);
     let identificativo = daticert.as_ref().map(|d| d.identificativo.clone()).or_else(|| {
         matches!(kind, PecKind::Transport | PecKind::Anomaly).then(|| message_id.clone()).flatten()
     });

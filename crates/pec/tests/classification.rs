@@ -109,6 +109,21 @@ fn unsigned_forged_receipt_is_plain() {
     assert!(m.daticert.is_none());
     assert_eq!(fields(&m), ["signature"]);
     assert_eq!(m.inconsistencies[0].header.as_deref(), Some("X-Ricevuta: accettazione"));
+    // Not paired with anything on the strength of an unsigned header.
+    assert_eq!(m.refers_to, None);
+    assert_eq!(m.headers.x_riferimento_message_id.as_deref(), Some(MSGID));
+}
+
+#[test]
+fn duplicated_pec_header_is_noted() {
+    let mut pec = Pec::default();
+    pec.headers.push(("X-Ricevuta".into(), "avvenuta-consegna".into()));
+    let raw = pec.build();
+    let m = parse_message(&raw).unwrap();
+    assert_eq!(m.kind, PecKind::Acceptance);
+    assert_eq!(m.headers.duplicates, ["X-Ricevuta"]);
+    assert!(m.notes.iter().any(|n| n.contains("X-Ricevuta appears more than once")));
+    assert_eq!(fields(&m), ["tipo"]);
 }
 
 #[test]
