@@ -107,3 +107,20 @@ fn real_samples_agree_with_openssl() {
     let Ok(out) = out else { return };
     assert!(out.status.success());
 }
+
+/// Throughput on the Aruba acceptance receipt (run with
+/// `cargo test --release -p cartolina-verify --test real_samples -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn bench_aruba_receipts() {
+    let (part, sig) = split_signed(&sample("aruba-2018-accettazione.eml"));
+    let store = TrustStore::with_bundled_anchors();
+    let n = 300;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        let r = verify::smime::verify_detached(&part, &sig, &store, &opts()).unwrap();
+        assert_eq!(r.trust.status, TrustStatus::Trusted);
+    }
+    let rate = n as f64 / t.elapsed().as_secs_f64();
+    println!("aruba receipts verified (integrity + chain): {rate:.0}/s");
+}
