@@ -65,6 +65,14 @@ fn aruba_delivery_signature_intact() {
     assert_ne!(openssl_verifies("aruba-2018-avvenuta-consegna.eml"), Some(false));
 }
 
+/// The same receipts stored with CRLF (as on the wire) verify too.
+#[test]
+fn aruba_crlf_stored_signature_intact() {
+    for name in ["aruba-2018-accettazione.eml", "aruba-2018-avvenuta-consegna.eml"] {
+        assert_ne!(openssl_verifies_bytes(name, &crlf(&sample(name))), Some(false), "{name}");
+    }
+}
+
 #[test]
 fn sogei_tampered_signature_broken() {
     assert_ne!(openssl_verifies("sogei-2018-busta-trasporto-tampered.eml"), Some(true));
@@ -108,4 +116,21 @@ fn off_by_one_range_fails() {
         .status
         .success();
     assert!(!ok);
+}
+
+/// Our range agrees with mail-parser's own part offsets (`offset_header` ..
+/// `offset_end`) on the real samples, LF and CRLF.
+#[test]
+fn same_range_as_mail_parser_offsets() {
+    for name in ["aruba-2018-accettazione.eml", "aruba-2018-avvenuta-consegna.eml", "sogei-2018-busta-trasporto-tampered.eml"] {
+        let lf = sample(name);
+        for raw in [crlf(&lf), lf] {
+            let full = mail_parser::MessageParser::new().parse(&raw).unwrap();
+            let first = &full.parts[1];
+            let m = parse_message(&raw).unwrap();
+            let SignatureEnvelope::Detached { signed_part, .. } = &m.signature else { panic!() };
+            let start = signed_part.as_ptr() as usize - raw.as_ptr() as usize;
+            assert_eq!((start, start + signed_part.len()), (first.offset_header as usize, first.offset_end as usize), "{name}");
+        }
+    }
 }
