@@ -11,6 +11,7 @@ pub struct Dest<'a> {
     pub certified: bool,
 }
 
+#[derive(Clone)]
 pub struct Daticert<'a> {
     /// `posta-certificata`, `accettazione`, `avvenuta-consegna`, ...
     pub tipo: &'a str,

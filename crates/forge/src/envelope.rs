@@ -6,6 +6,7 @@ use rand::Rng;
 
 use crate::bodies::{asciify, texts, TextCtx};
 use crate::daticert::{Daticert, Dest};
+use crate::faults::Fault;
 use crate::manifest::Kind;
 use crate::mime::{encode_body_bytes, header_text, quoted_printable, Builder, Charset, Cte};
 use crate::pki::Identity;
@@ -16,7 +17,11 @@ use crate::util::{received_date, rfc2822_rome, rome, rome_zone};
 /// Everything that varies between provider messages.
 pub struct Envelope<'a> {
     pub provider: &'a Provider,
+    /// Certificate (and chain) the signature presents.
     pub identity: &'a Identity,
+    /// Private key that actually signs: `identity` itself unless a wrong-key fault.
+    pub key: &'a Identity,
+    pub fault: Option<Fault>,
     pub kind: Kind,
     pub time: DateTime<Utc>,
     /// Original subject (without prefix).
@@ -78,56 +83,24 @@ pub fn build<R: Rng>(rng: &mut R, e: &Envelope<'_>) -> Vec<u8> {
     };
     let (_title, plain, html) = texts(p, &ctx);
 
-    // ---- the signed part: multipart/mixed { alternative { plain, html }, daticert, postacert }
-    let mut part = Builder::new();
-    part.h("Content-Type", &format!("multipart/mixed; boundary=\"{}\"", bd.mixed));
-    part.h("Content-Transfer-Encoding", "binary");
-    part.h("MIME-Version", "1.0");
-    part.blank();
-    part.open(&bd.mixed);
-    part.raw(&format!("Content-Type: multipart/alternative;\r\n boundary=\"{}\"\r\n", bd.alt));
-    part.h("Content-Transfer-Encoding", "binary");
-    part.blank();
-    part.open(&bd.alt);
-    text_part(&mut part, "text/plain", &plain, ts.charset, ts.cte);
-    part.blank();
-    part.open(&bd.alt);
-    text_part(&mut part, "text/html", &html, ts.charset, ts.cte);
-    part.blank();
-    part.close(&bd.alt);
-    if let Some(d) = &e.daticert {
-        let xml = Daticert { charset: ts.daticert_charset, ..clone_dc(d) }.render();
-        let cte = if ts.daticert_cte == Cte::SevenBit && !xml.is_ascii() { Cte::QuotedPrintable } else { ts.daticert_cte };
-        part.blank();
-        part.open(&bd.mixed);
-        part.h("Content-Type", "application/xml; name=\"daticert.xml\"");
-        part.h("Content-Disposition", "inline; filename=\"daticert.xml\"");
-        part.h("Content-Transfer-Encoding", cte.name());
-        part.blank();
-        match cte {
-            Cte::Base64 => part.raw(&crate::mime::base64_lines(&xml, ts.b64_width)),
-            Cte::QuotedPrintable => part.raw(&quoted_printable(&xml)).raw("\r\n"),
-            _ => part.bytes(&String::from_utf8_lossy(&xml).replace('\n', "\r\n").into_bytes()),
-        };
-    }
-    if let Some(eml) = e.postacert {
-        part.blank();
-        part.open(&bd.mixed);
-        part.h("Content-Type", "message/rfc822; name=\"postacert.eml\"");
-        part.h("Content-Disposition", "inline; filename=\"postacert.eml\"");
-        let cte = if eml.is_ascii() { "7bit" } else { "8bit" };
-        part.h("Content-Transfer-Encoding", cte);
-        part.blank();
-        part.bytes(eml);
-        if !eml.ends_with(b"\r\n") {
-            part.blank();
+    let xml = e.daticert.as_ref().map(|d| Daticert { charset: ts.daticert_charset, ..d.clone() }.render());
+    let part = signed_part(e, &bd, &plain, &html, xml.as_deref());
+    // Faults change what is emitted after the signature was computed over the original.
+    let emitted = match e.fault {
+        Some(Fault::TamperedBody) => {
+            let later = format!("alle ore {}", rome(e.time + chrono::Duration::minutes(1)).format("%H:%M:%S"));
+            let now = format!("alle ore {}", ctx.ora);
+            Some(signed_part(e, &bd, &plain.replacen(&now, &later, 1), &html.replacen(&now, &later, 1), xml.as_deref()))
         }
-    }
-    part.blank();
-    part.close(&bd.mixed);
+        Some(Fault::TamperedDaticert) if e.daticert.is_some() => {
+            let d = e.daticert.as_ref().map(|d| Daticert { charset: ts.daticert_charset, time: d.time + chrono::Duration::days(1), ..d.clone() });
+            Some(signed_part(e, &bd, &plain, &html, d.map(|d| d.render()).as_deref()))
+        }
+        _ => None,
+    };
 
     let style = p.smime_style(e.time);
-    let (ct, signed_body) = multipart_signed(e.identity, &part.buf, &style, &bd.outer, e.time);
+    let (ct, signed_body) = multipart_signed(e.identity, e.key, &part, emitted.as_ref().unwrap_or(&part), &style, &bd.outer, e.time);
 
     // ---- outer headers (not signed), in the provider's order
     let mut m = Builder::new();
@@ -177,6 +150,57 @@ pub fn build<R: Rng>(rng: &mut R, e: &Envelope<'_>) -> Vec<u8> {
     m.buf
 }
 
+/// The signed first part: multipart/mixed { alternative { plain, html }, daticert, postacert }.
+fn signed_part(e: &Envelope<'_>, bd: &crate::providers::Boundaries, plain: &str, html: &str, xml: Option<&[u8]>) -> Vec<u8> {
+    let ts = e.provider.text_style();
+    let mut part = Builder::new();
+    part.h("Content-Type", &format!("multipart/mixed; boundary=\"{}\"", bd.mixed));
+    part.h("Content-Transfer-Encoding", "binary");
+    part.h("MIME-Version", "1.0");
+    part.blank();
+    part.open(&bd.mixed);
+    part.raw(&format!("Content-Type: multipart/alternative;\r\n boundary=\"{}\"\r\n", bd.alt));
+    part.h("Content-Transfer-Encoding", "binary");
+    part.blank();
+    part.open(&bd.alt);
+    text_part(&mut part, "text/plain", plain, ts.charset, ts.cte);
+    part.blank();
+    part.open(&bd.alt);
+    text_part(&mut part, "text/html", html, ts.charset, ts.cte);
+    part.blank();
+    part.close(&bd.alt);
+    if let Some(xml) = xml {
+        let cte = if ts.daticert_cte == Cte::SevenBit && !xml.is_ascii() { Cte::QuotedPrintable } else { ts.daticert_cte };
+        part.blank();
+        part.open(&bd.mixed);
+        part.h("Content-Type", "application/xml; name=\"daticert.xml\"");
+        part.h("Content-Disposition", "inline; filename=\"daticert.xml\"");
+        part.h("Content-Transfer-Encoding", cte.name());
+        part.blank();
+        match cte {
+            Cte::Base64 => part.raw(&crate::mime::base64_lines(xml, ts.b64_width)),
+            Cte::QuotedPrintable => part.raw(&quoted_printable(xml)).raw("\r\n"),
+            _ => part.bytes(&String::from_utf8_lossy(xml).replace('\n', "\r\n").into_bytes()),
+        };
+    }
+    if let Some(eml) = e.postacert {
+        part.blank();
+        part.open(&bd.mixed);
+        part.h("Content-Type", "message/rfc822; name=\"postacert.eml\"");
+        part.h("Content-Disposition", "inline; filename=\"postacert.eml\"");
+        let cte = if eml.is_ascii() { "7bit" } else { "8bit" };
+        part.h("Content-Transfer-Encoding", cte);
+        part.blank();
+        part.bytes(eml);
+        if !eml.ends_with(b"\r\n") {
+            part.blank();
+        }
+    }
+    part.blank();
+    part.close(&bd.mixed);
+    part.buf
+}
+
 fn x_header(e: &Envelope<'_>) -> (&'static str, &'static str) {
     match e.kind {
         Kind::Transport => ("X-Trasporto", "posta-certificata"),
@@ -200,25 +224,6 @@ fn extra_headers(m: &mut Builder, e: &Envelope<'_>) {
     }
     if e.verifica_sicurezza {
         m.h("X-VerificaSicurezza", "errore");
-    }
-}
-
-fn clone_dc<'a>(d: &Daticert<'a>) -> Daticert<'a> {
-    Daticert {
-        tipo: d.tipo,
-        errore: d.errore,
-        mittente: d.mittente,
-        destinatari: d.destinatari,
-        risposte: d.risposte,
-        oggetto: d.oggetto,
-        gestore: d.gestore,
-        time: d.time,
-        identificativo: d.identificativo,
-        msgid: d.msgid,
-        ricevuta: d.ricevuta,
-        consegna: d.consegna,
-        errore_esteso: d.errore_esteso,
-        charset: d.charset,
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Options {
     pub jobs: usize,
     /// Cache generated keys under `<out>/keys` (and reuse them).
     pub key_cache: bool,
+    /// Deliberately faulty files (default: none).
+    pub faults: crate::faults::FaultPlan,
 }
 
 #[derive(Debug, Default)]
@@ -68,6 +70,7 @@ fn write_unit(store: &mut dyn Store, manifest: &mut ManifestWriter, mut unit: Un
             signed: f.signed,
             receipt_type: f.receipt_type,
             has_p7m: f.has_p7m,
+            fault: f.fault.map(|x| x.name()),
         })
     };
     let subject = unit.entry.subject.clone();
@@ -106,7 +109,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&Stats)) -> std::io::Result<
     std::fs::create_dir_all(out)?;
     let t_pki = Instant::now();
     let cache = opts.key_cache.then(|| out.join("keys"));
-    let corpus = Corpus::new(opts.seed, opts.messages, opts.start, opts.end, opts.accounts, cache.as_deref());
+    let corpus = Corpus::new(opts.seed, opts.messages, opts.start, opts.end, opts.accounts, cache.as_deref()).with_faults(opts.faults.clone());
     let mut stats = Stats { pki_secs: t_pki.elapsed().as_secs_f64(), ..Default::default() };
     write_trust(out, &corpus)?;
 
@@ -117,6 +120,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&Stats)) -> std::io::Result<
         "seed": opts.seed,
         "format": opts.format.name(),
         "requested_messages": opts.messages,
+        "fault_rate": opts.faults.rate,
         "trust": ["trust/test-root.pem", "trust/test-intermediate.pem", "trust/test-qualified-ca.pem"],
     });
     let mut manifest = ManifestWriter::create(out, &header)?;

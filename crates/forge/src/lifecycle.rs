@@ -15,7 +15,8 @@ use crate::data::*;
 use crate::envelope::{build, received_chain, Envelope};
 use crate::manifest::{Kind, MessageEntry, Outcome, RecipientEntry};
 use crate::mime::Charset;
-use crate::pki::Pki;
+use crate::faults::{Fault, FaultPlan};
+use crate::pki::{Identity, Pki};
 use crate::providers::{provider_of, PROVIDERS};
 use crate::util::{derive_rng, received_date};
 
@@ -38,6 +39,7 @@ pub struct OutFile {
     pub receipt_type: Option<&'static str>,
     pub has_p7m: bool,
     pub seen: bool,
+    pub fault: Option<Fault>,
 }
 
 /// Everything generated for one message index.
@@ -62,6 +64,7 @@ pub struct Corpus {
     pub end: DateTime<Utc>,
     pub messages: u64,
     pub accounts: Vec<Account>,
+    pub faults: FaultPlan,
 }
 
 /// A planned recipient of a sent message.
@@ -174,7 +177,28 @@ impl Corpus {
                 Account { name: n, address: format!("{}.{}@{}", slug(&f), slug(&l), dom), provider: provider_for_domain(dom) }
             })
             .collect();
-        Corpus { seed, pki, start, end, messages, accounts }
+        Corpus { seed, pki, start, end, messages, accounts, faults: FaultPlan::default() }
+    }
+
+    /// Enables faulty files (see [`crate::faults`]).
+    pub fn with_faults(mut self, plan: FaultPlan) -> Self {
+        self.faults = plan;
+        self
+    }
+
+    /// (certificate identity, signing key) for a provider message with an optional fault.
+    fn signer(&self, pidx: usize, fault: Option<Fault>) -> (&Identity, &Identity) {
+        let p = &self.pki.providers;
+        match fault {
+            Some(Fault::ExpiredAtSigning) => (&self.pki.expired[pidx], &self.pki.expired[pidx]),
+            Some(Fault::UntrustedRoot) => (&self.pki.rogue[pidx], &self.pki.rogue[pidx]),
+            Some(Fault::WrongKey) => {
+                // Another provider's key of the same type: well-formed, wrong signature.
+                let other = (1..p.len()).map(|k| (pidx + k) % p.len()).find(|&j| p[j].alg == p[pidx].alg).unwrap_or(pidx);
+                (&p[pidx], &p[other])
+            }
+            _ => (&p[pidx], &p[pidx]),
+        }
     }
 
     /// Sending time of message `index`: messages are spread evenly and in order over the
@@ -278,6 +302,7 @@ impl Corpus {
             receipt_type: None,
             has_p7m,
             seen: true,
+            fault: None,
         }];
         let dests: Vec<Dest<'_>> = rcpts.iter().map(|r| Dest { address: &r.address, certified: r.certified }).collect();
         let ident = uprov.identificativo(&mut rng, t0 + Duration::seconds(1));
@@ -285,8 +310,12 @@ impl Corpus {
         let receipt_type = *["completa", "completa", "completa", "completa", "completa", "completa", "completa", "completa", "breve", "sintetica"].choose(&mut rng).unwrap_or(&"completa");
 
         // Common pieces of every provider message about M.
+        let mut file_no = 0u64;
         let mut push = |rng: &mut ChaCha8Rng, kind: Kind, pidx: usize, time: DateTime<Utc>, rcpt: Option<&str>, errore: &'static str, esteso: Option<String>, virus: bool, final_timeout: bool, postacert: Option<Vec<u8>>, ricevuta: Option<&'static str>| {
             let prov = &PROVIDERS[pidx];
+            let fault = self.faults.pick(self.seed, index, file_no);
+            file_no += 1;
+            let ids = self.signer(pidx, fault);
             let tipo = match kind {
                 Kind::Acceptance => "accettazione",
                 Kind::NonAcceptance => "non-accettazione",
@@ -315,7 +344,9 @@ impl Corpus {
             };
             let env = Envelope {
                 provider: prov,
-                identity: &self.pki.providers[pidx],
+                identity: ids.0,
+                key: ids.1,
+                fault,
                 kind,
                 time,
                 subject: &subject,
@@ -349,6 +380,7 @@ impl Corpus {
                 receipt_type: ricevuta,
                 has_p7m: has_p7m && postacert.as_ref().is_some_and(|_| ricevuta != Some("breve")),
                 seen: rng.gen_bool(0.9),
+                fault,
             });
         };
 
@@ -445,12 +477,12 @@ impl Corpus {
             recipients: outcomes,
             files: vec![],
         };
-        let others = self.others(&mut rng, acct, t0);
+        let others = self.others(&mut rng, acct, t0, index);
         Unit { index, entry, files, others }
     }
 
     /// Mail not tied to the sent message: inbound PEC, anomalies, ordinary mail.
-    fn others(&self, rng: &mut ChaCha8Rng, acct: &Account, t0: DateTime<Utc>) -> Vec<OutFile> {
+    fn others(&self, rng: &mut ChaCha8Rng, acct: &Account, t0: DateTime<Utc>, index: u64) -> Vec<OutFile> {
         let mut out = Vec::new();
         let uprov = &PROVIDERS[acct.provider];
         if rng.gen_bool(0.45) {
@@ -514,9 +546,13 @@ impl Corpus {
                 errore_esteso: None,
                 charset: Charset::Utf8,
             };
+            let fault = self.faults.pick(self.seed, index, 1000);
+            let ids = self.signer(sprov_idx, fault);
             let env = Envelope {
                 provider: sprov,
-                identity: &self.pki.providers[sprov_idx],
+                identity: ids.0,
+                key: ids.1,
+                fault,
                 kind: Kind::Transport,
                 time: t,
                 subject: &subject,
@@ -539,7 +575,7 @@ impl Corpus {
                 delivered_to: &acct.address,
                 received: received_chain(rng, sprov, uprov, &acct.address, t),
             };
-            out.push(OutFile { folder: Folder::Inbox, kind: Kind::Transport, time: t, bytes: build(rng, &env), recipient: None, signed: true, receipt_type: None, has_p7m, seen: rng.gen_bool(0.8) });
+            out.push(OutFile { folder: Folder::Inbox, kind: Kind::Transport, time: t, bytes: build(rng, &env), recipient: None, signed: true, receipt_type: None, has_p7m, seen: rng.gen_bool(0.8), fault });
         }
         if rng.gen_bool(0.02) {
             // Ordinary mail sent to a PEC mailbox: the user's provider wraps it as an anomaly.
@@ -553,9 +589,14 @@ impl Corpus {
             let msgid = format!("<{}>", m.message_id);
             let original = m.render(false, &[]);
             let dests = [Dest { address: &acct.address, certified: true }];
+            // No daticert in an anomaly envelope: tamper with its body instead.
+            let fault = self.faults.pick(self.seed, index, 1001).map(|f| if f == Fault::TamperedDaticert { Fault::TamperedBody } else { f });
+            let ids = self.signer(acct.provider, fault);
             let env = Envelope {
                 provider: uprov,
-                identity: &self.pki.providers[acct.provider],
+                identity: ids.0,
+                key: ids.1,
+                fault,
                 kind: Kind::Anomaly,
                 time: t,
                 subject: &m.subject,
@@ -578,12 +619,12 @@ impl Corpus {
                 delivered_to: &acct.address,
                 received: received_chain(rng, uprov, uprov, &acct.address, t),
             };
-            out.push(OutFile { folder: Folder::Inbox, kind: Kind::Anomaly, time: t, bytes: build(rng, &env), recipient: None, signed: true, receipt_type: None, has_p7m: false, seen: rng.gen_bool(0.5) });
+            out.push(OutFile { folder: Folder::Inbox, kind: Kind::Anomaly, time: t, bytes: build(rng, &env), recipient: None, signed: true, receipt_type: None, has_p7m: false, seen: rng.gen_bool(0.5), fault });
         }
         if rng.gen_bool(0.25) {
             let t = t0 + Duration::seconds(rng.gen_range(60..40000));
             let (from, name, subj) = NEWSLETTERS[rng.gen_range(0..NEWSLETTERS.len())];
-            out.push(OutFile { folder: Folder::Inbox, kind: Kind::Plain, time: t, bytes: newsletter(rng, from, name, subj, &acct.address, t), recipient: None, signed: false, receipt_type: None, has_p7m: false, seen: rng.gen_bool(0.6) });
+            out.push(OutFile { folder: Folder::Inbox, kind: Kind::Plain, time: t, bytes: newsletter(rng, from, name, subj, &acct.address, t), recipient: None, signed: false, receipt_type: None, has_p7m: false, seen: rng.gen_bool(0.6), fault: None });
         }
         out.sort_by_key(|f| f.time);
         out

@@ -36,6 +36,13 @@ struct Args {
     /// Do not cache keys under OUT/keys.
     #[arg(long)]
     no_key_cache: bool,
+    /// Fraction (0..1) of provider-signed files to make deliberately faulty.
+    #[arg(long, default_value_t = 0.0)]
+    faults: f64,
+    /// Which faults to use (default: all): tampered-body, tampered-daticert, wrong-key,
+    /// expired-at-signing, untrusted-root.
+    #[arg(long, value_delimiter = ',')]
+    fault_kinds: Vec<forge::faults::Fault>,
     /// No progress output.
     #[arg(long, short)]
     quiet: bool,
@@ -59,6 +66,10 @@ fn main() -> ExitCode {
         end,
         jobs: a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
         key_cache: !a.no_key_cache,
+        faults: forge::faults::FaultPlan {
+            rate: a.faults.clamp(0.0, 1.0),
+            kinds: if a.fault_kinds.is_empty() { forge::faults::Fault::ALL.to_vec() } else { a.fault_kinds },
+        },
     };
     let quiet = a.quiet;
     let mut progress = |s: &forge::Stats| {

@@ -95,6 +95,10 @@ pub struct FileEntry {
     /// Set when the message carries a CAdES `.p7m` attachment (directly or inside postacert.eml).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub has_p7m: bool,
+    /// Deliberate defect (`--faults`): `tampered-body`, `tampered-daticert`, `wrong-key`,
+    /// `expired-at-signing`, `untrusted-root`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, Serialize)]

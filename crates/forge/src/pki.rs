@@ -150,6 +150,11 @@ pub struct Pki {
     pub providers: Vec<Identity>,
     /// The natural person who signs `.p7m` attachments (CAdES-BES).
     pub qualified: Identity,
+    /// Fault material, per provider: the same key with a certificate that expired in 2015
+    /// (before any corpus message is signed), and a self-signed certificate with the real
+    /// subject (a chain ending in an untrusted root).
+    pub expired: Vec<Identity>,
+    pub rogue: Vec<Identity>,
 }
 
 static KEYGENS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -367,6 +372,48 @@ impl Pki {
             })
             .collect();
 
+        let mut expired = Vec::new();
+        let mut rogue = Vec::new();
+        for s in specs {
+            let key = key_for(seed, s.label, s.alg, cache);
+            let mut b = CertificateBuilder::new(
+                Profile::Leaf { issuer: int_name.clone(), enable_key_agreement: false, enable_key_encipherment: false },
+                serial(seed, &format!("{}-expired", s.label)),
+                validity((2012, 1, 10), (2015, 1, 10)),
+                Name::from_str(s.subject).expect("provider name"),
+                spki_of(&key),
+                &int_signer,
+            )
+            .expect("expired builder");
+            b.add_extension(&ExtendedKeyUsage(vec![ID_KP_EMAIL_PROTECTION])).expect("eku");
+            b.add_extension(&SubjectAltName(vec![GeneralName::Rfc822Name(Ia5String::new(s.email).expect("ia5"))])).expect("san");
+            let (der, issuer, ser) = finish(b.build::<rsa::pkcs1v15::Signature>().expect("expired cert"));
+            expired.push(identity(s.label, key.clone(), s.alg, der, issuer, ser, &intermediate_der));
+
+            let name = Name::from_str(s.subject).expect("provider name");
+            let validity = validity((2016, 12, 4), (2044, 12, 3));
+            let ser_no = serial(seed, &format!("{}-rogue", s.label));
+            let cert = match &key {
+                PrivKey::Rsa(_) => {
+                    let signer = rsa_issuer(&key);
+                    CertificateBuilder::new(Profile::Root, ser_no, validity, name, spki_of(&key), &signer)
+                        .expect("rogue builder")
+                        .build::<rsa::pkcs1v15::Signature>()
+                }
+                PrivKey::Ec(e) => {
+                    let signer = p256::ecdsa::SigningKey::from(e.clone());
+                    CertificateBuilder::new(Profile::Root, ser_no, validity, name, spki_of(&key), &signer)
+                        .expect("rogue builder")
+                        .build::<p256::ecdsa::DerSignature>()
+                }
+            }
+            .expect("rogue cert");
+            let (der, issuer, ser) = finish(cert);
+            let mut id = identity(s.label, key, s.alg, der.clone(), issuer, ser, &[]);
+            id.chain_der = vec![der];
+            rogue.push(id);
+        }
+
         let q_key = key_for(seed, "qualified-signer", KeyAlg::Rsa2048, cache);
         let mut b = CertificateBuilder::new(
             Profile::Leaf { issuer: qca_name, enable_key_agreement: false, enable_key_encipherment: false },
@@ -388,7 +435,7 @@ impl Pki {
         let (der, issuer, ser) = finish(b.build::<rsa::pkcs1v15::Signature>().expect("qualified cert"));
         let qualified = identity("qualified-signer", q_key, KeyAlg::Rsa2048, der, issuer, ser, &qualified_ca_der);
 
-        Pki { root_der, intermediate_der, qualified_ca_der, providers, qualified }
+        Pki { root_der, intermediate_der, qualified_ca_der, providers, qualified, expired, rogue }
     }
 }
 

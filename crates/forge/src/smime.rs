@@ -37,6 +37,12 @@ fn attribute(o: &ObjectIdentifier, value: &[u8]) -> Vec<u8> {
 
 /// Builds a DER `ContentInfo` holding a SignedData over `content`.
 pub fn sign_cms(id: &Identity, content: &[u8], opts: &CmsOptions) -> Vec<u8> {
+    sign_cms_with_key(id, id, content, opts)
+}
+
+/// Like [`sign_cms`], but the signature value is made with `key`'s private key while the
+/// certificates and signer identifier are `id`'s: a "wrong key" fault when they differ.
+pub fn sign_cms_with_key(id: &Identity, key: &Identity, content: &[u8], opts: &CmsOptions) -> Vec<u8> {
     let digest = id.effective_digest(opts.digest);
     let md = digest.digest(content);
 
@@ -65,7 +71,7 @@ pub fn sign_cms(id: &Identity, content: &[u8], opts: &CmsOptions) -> Vec<u8> {
     // DER SET OF: elements sorted by their encodings.
     attrs.sort();
     let attrs_set = tlv(0x31, &attrs.concat());
-    let signature = id.sign(digest, &attrs_set);
+    let signature = key.sign(digest, &attrs_set);
     let mut attrs_implicit = attrs_set;
     attrs_implicit[0] = 0xA0;
 
@@ -106,8 +112,13 @@ pub struct SmimeStyle {
 
 /// Wraps a CRLF-canonical first part into a `multipart/signed` body.
 /// Returns (Content-Type header value, body bytes).
+///
+/// `signed` is what the signature is computed over; `part` is what is emitted. They differ
+/// only for tampering faults. `key` signs (normally `id` itself).
 pub fn multipart_signed(
     id: &Identity,
+    key: &Identity,
+    signed: &[u8],
     part: &[u8],
     style: &SmimeStyle,
     boundary: &str,
@@ -120,7 +131,7 @@ pub fn multipart_signed(
         signing_cert_v2: false,
         attached: false,
     };
-    let cms = sign_cms(id, part, &opts);
+    let cms = sign_cms_with_key(id, key, signed, &opts);
     let proto = if style.x_pkcs7 { "application/x-pkcs7-signature" } else { "application/pkcs7-signature" };
     let micalg = id.effective_digest(style.digest).micalg();
     let ct = format!("multipart/signed; protocol=\"{proto}\"; micalg=\"{micalg}\"; boundary=\"{boundary}\"");

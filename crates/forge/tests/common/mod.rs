@@ -23,6 +23,7 @@ pub fn options(seed: u64, messages: u64, format: Format, out: &Path, jobs: usize
         end: Utc.with_ymd_and_hms(2026, 6, 30, 0, 0, 0).unwrap(),
         jobs,
         key_cache: false,
+        faults: Default::default(),
     }
 }
 
