@@ -1,9 +1,9 @@
 //! `daticert.xml`: the provider's signed certification data (primer section 3).
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
-use roxmltree::Node;
 use serde::Serialize;
 
-use crate::limits::{MAX_DATICERT_BYTES, MAX_DATICERT_DEPTH, MAX_DATICERT_NODES};
+use crate::limits::MAX_DATICERT_BYTES;
+
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -150,85 +150,81 @@ impl ReceiptDetail {
 ///
 /// Hostile input: any DTD is refused (so no entity can be declared, let alone
 /// expanded), the size is capped by [`MAX_DATICERT_BYTES`], the node count
-/// by [`MAX_DATICERT_NODES`] and element nesting by [`MAX_DATICERT_DEPTH`]
-/// (roxmltree recurses per level). Liberal in what it reads: element names and
-/// enumerated attribute values compare case-insensitively, text is trimmed,
-/// unknown elements are ignored, optional elements may be missing.
+/// by [`MAX_DATICERT_NODES`](crate::limits::MAX_DATICERT_NODES) and element nesting by
+/// [`MAX_DATICERT_DEPTH`](crate::limits::MAX_DATICERT_DEPTH). Liberal in what
+/// it reads: element names and enumerated attribute values compare
+/// case-insensitively, text is trimmed, unknown elements are ignored, optional
+/// elements may be missing.
 pub fn parse_daticert(xml: &[u8]) -> Result<Daticert, DaticertError> {
     if xml.len() > MAX_DATICERT_BYTES {
         return Err(DaticertError::TooLarge);
     }
     let text = crate::xmltext::decode(xml)?;
-    if crate::xmltext::max_depth(&text, MAX_DATICERT_DEPTH).is_none() {
-        return Err(DaticertError::Xml(format!("elements nested deeper than {MAX_DATICERT_DEPTH}")));
-    }
-    let opts = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: MAX_DATICERT_NODES };
-    let doc = roxmltree::Document::parse_with_options(&text, opts).map_err(|e| DaticertError::Xml(e.to_string()))?;
-    let root = doc.root_element();
-    if !root.tag_name().name().eq_ignore_ascii_case("postacert") {
-        return Err(DaticertError::Invalid { field: "root", value: root.tag_name().name().to_owned() });
+    let raw = crate::xmlread::read(&text)?;
+    let root = raw.root.as_deref().unwrap_or("");
+    if !root.eq_ignore_ascii_case("postacert") {
+        return Err(invalid("root", root));
     }
 
-    let tipo_attr = attr(root, "tipo").ok_or(DaticertError::Missing("postacert/@tipo"))?;
+    let tipo_attr = raw.tipo.as_deref().ok_or(DaticertError::Missing("postacert/@tipo"))?;
     let tipo = DaticertType::parse(tipo_attr).ok_or_else(|| invalid("postacert/@tipo", tipo_attr))?;
-    let errore = match attr(root, "errore") {
+    let errore = match raw.errore.as_deref() {
         None => DeliveryErrorCode::Nessuno,
         Some(v) if v.trim().is_empty() => DeliveryErrorCode::Nessuno,
         Some(v) => DeliveryErrorCode::parse(v).ok_or_else(|| invalid("postacert/@errore", v))?,
     };
-
-    let intestazione = child(root, "intestazione").ok_or(DaticertError::Missing("intestazione"))?;
-    let dati = child(root, "dati").ok_or(DaticertError::Missing("dati"))?;
-
-    let mittente = text_of(child(intestazione, "mittente")).ok_or(DaticertError::Missing("intestazione/mittente"))?;
-    let mut destinatari = Vec::new();
-    for d in children(intestazione, "destinatari") {
-        let Some(address) = text_of(Some(d)) else { continue };
-        let kind = match attr(d, "tipo") {
+    if !raw.intestazione {
+        return Err(DaticertError::Missing("intestazione"));
+    }
+    if !raw.dati {
+        return Err(DaticertError::Missing("dati"));
+    }
+    let mittente = raw.mittente.ok_or(DaticertError::Missing("intestazione/mittente"))?;
+    let mut destinatari = Vec::with_capacity(raw.destinatari.len());
+    for (address, kind) in raw.destinatari {
+        let kind = match kind.as_deref().map(str::trim) {
             // The DTD defaults tipo to certificato.
-            None => RecipientKind::Certificato,
-            Some(v) if v.trim().eq_ignore_ascii_case("certificato") => RecipientKind::Certificato,
-            Some(v) if v.trim().eq_ignore_ascii_case("esterno") => RecipientKind::Esterno,
+            None | Some("") => RecipientKind::Certificato,
+            Some(v) if v.eq_ignore_ascii_case("certificato") => RecipientKind::Certificato,
+            Some(v) if v.eq_ignore_ascii_case("esterno") => RecipientKind::Esterno,
             Some(v) => return Err(invalid("destinatari/@tipo", v)),
         };
         destinatari.push(Recipient { address, kind });
     }
-    let risposte = text_of(child(intestazione, "risposte"));
-    let oggetto = text_of(child(intestazione, "oggetto"));
-
-    let gestore_emittente =
-        text_of(child(dati, "gestore-emittente")).ok_or(DaticertError::Missing("dati/gestore-emittente"))?;
-    let data = parse_data(child(dati, "data").ok_or(DaticertError::Missing("dati/data"))?)?;
-    let identificativo =
-        text_of(child(dati, "identificativo")).ok_or(DaticertError::Missing("dati/identificativo"))?;
+    let gestore_emittente = raw.gestore_emittente.ok_or(DaticertError::Missing("dati/gestore-emittente"))?;
+    if !raw.data {
+        return Err(DaticertError::Missing("dati/data"));
+    }
+    let zona = raw.zona.as_deref().ok_or(DaticertError::Missing("data/@zona"))?;
+    let giorno = raw.giorno.as_deref().ok_or(DaticertError::Missing("data/giorno"))?;
+    let ora = raw.ora.as_deref().ok_or(DaticertError::Missing("data/ora"))?;
+    let data = parse_data(zona, giorno, ora)?;
+    let identificativo = raw.identificativo.ok_or(DaticertError::Missing("dati/identificativo"))?;
     // msgid is in the DTD for every type, but some providers leave it empty on
     // presa-in-carico; an empty string keeps the field total and the cross-check
     // reports the difference.
-    let msgid = text_of(child(dati, "msgid")).unwrap_or_default();
-    let ricevuta = match child(dati, "ricevuta") {
+    let msgid = raw.msgid.unwrap_or_default();
+    let ricevuta = match raw.ricevuta {
         None => None,
-        Some(r) => match attr(r, "tipo") {
-            None => Some(ReceiptDetail::Completa),
-            Some(v) => Some(ReceiptDetail::parse(v).ok_or_else(|| invalid("ricevuta/@tipo", v))?),
-        },
+        Some(None) => Some(ReceiptDetail::Completa),
+        Some(Some(v)) if v.trim().is_empty() => Some(ReceiptDetail::Completa),
+        Some(Some(v)) => Some(ReceiptDetail::parse(&v).ok_or_else(|| invalid("ricevuta/@tipo", &v))?),
     };
-    let consegna = text_of(child(dati, "consegna"));
-    let errore_esteso = text_of(child(dati, "errore-esteso"));
 
     Ok(Daticert {
         tipo,
         errore,
         mittente,
         destinatari,
-        risposte,
-        oggetto,
+        risposte: raw.risposte,
+        oggetto: raw.oggetto,
         gestore_emittente,
         data,
         identificativo,
         msgid,
         ricevuta,
-        consegna,
-        errore_esteso,
+        consegna: raw.consegna,
+        errore_esteso: raw.errore_esteso,
     })
 }
 
@@ -238,45 +234,45 @@ fn invalid(field: &'static str, value: &str) -> DaticertError {
     DaticertError::Invalid { field, value }
 }
 
-fn attr<'a>(node: Node<'a, '_>, name: &str) -> Option<&'a str> {
-    node.attributes().find(|a| a.name().eq_ignore_ascii_case(name)).map(|a| a.value())
-}
-
-fn children<'a, 'i>(node: Node<'a, 'i>, name: &'static str) -> impl Iterator<Item = Node<'a, 'i>> {
-    node.children().filter(move |c| c.is_element() && c.tag_name().name().eq_ignore_ascii_case(name))
-}
-
-fn child<'a, 'i>(node: Node<'a, 'i>, name: &'static str) -> Option<Node<'a, 'i>> {
-    children(node, name).next()
-}
-
-/// All text inside an element (text and CDATA, entity references resolved by
-/// the parser), trimmed; `None` when absent or blank.
-fn text_of(node: Option<Node<'_, '_>>) -> Option<String> {
-    let node = node?;
-    let mut out = String::new();
-    for t in node.descendants().filter(|n| n.is_text()) {
-        out.push_str(t.text().unwrap_or(""));
-    }
-    let t = out.trim();
-    (!t.is_empty()).then(|| t.to_owned())
-}
-
 /// `<data zona="+0100"><giorno>dd/mm/yyyy</giorno><ora>hh:mm:ss</ora></data>`.
-fn parse_data(node: Node<'_, '_>) -> Result<DateTime<FixedOffset>, DaticertError> {
-    let zona = attr(node, "zona").ok_or(DaticertError::Missing("data/@zona"))?;
+fn parse_data(zona: &str, giorno: &str, ora: &str) -> Result<DateTime<FixedOffset>, DaticertError> {
     let offset = parse_zona(zona).ok_or_else(|| invalid("data/@zona", zona))?;
-    let giorno = text_of(child(node, "giorno")).ok_or(DaticertError::Missing("data/giorno"))?;
-    let ora = text_of(child(node, "ora")).ok_or(DaticertError::Missing("data/ora"))?;
-    let date = NaiveDate::parse_from_str(&giorno, "%d/%m/%Y").map_err(|_| invalid("data/giorno", &giorno))?;
-    // Seconds are always present in real receipts; accept hh:mm too.
-    let time = NaiveTime::parse_from_str(&ora, "%H:%M:%S")
-        .or_else(|_| NaiveTime::parse_from_str(&ora, "%H:%M"))
-        .map_err(|_| invalid("data/ora", &ora))?;
+    let date = parse_giorno(giorno).ok_or_else(|| invalid("data/giorno", giorno))?;
+    let time = parse_ora(ora).ok_or_else(|| invalid("data/ora", ora))?;
     offset
         .from_local_datetime(&date.and_time(time))
         .single()
         .ok_or_else(|| invalid("data", &format!("{giorno} {ora} {zona}")))
+}
+
+/// Split on `sep` into small unsigned numbers (digits only, 1..=4 of them).
+fn numbers<const N: usize>(s: &str, sep: char) -> Option<[u32; N]> {
+    let mut out = [0u32; N];
+    let mut parts = s.trim().split(sep);
+    for slot in out.iter_mut() {
+        let p = parts.next()?.trim();
+        if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *slot = p.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+/// `dd/mm/yyyy`. Hand-parsed: chrono's format-string parser was a visible
+/// share of the per-receipt time.
+fn parse_giorno(s: &str) -> Option<NaiveDate> {
+    let [d, m, y] = numbers::<3>(s, '/')?;
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+}
+
+/// `hh:mm:ss`; real receipts always have seconds, `hh:mm` is accepted too.
+fn parse_ora(s: &str) -> Option<NaiveTime> {
+    if let Some([h, m, sec]) = numbers::<3>(s, ':') {
+        return NaiveTime::from_hms_opt(h, m, sec);
+    }
+    let [h, m] = numbers::<2>(s, ':')?;
+    NaiveTime::from_hms_opt(h, m, 0)
 }
 
 /// `+0100`, `-0530`, also `+01:00` and `Z`.

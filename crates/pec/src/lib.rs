@@ -66,6 +66,7 @@ mod ber;
 mod crosscheck;
 pub(crate) mod mime;
 mod smime;
+mod xmlread;
 mod xmltext;
 
 pub use daticert::{

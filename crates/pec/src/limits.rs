@@ -6,8 +6,8 @@ pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 pub const MAX_POSTACERT_DEPTH: usize = 8;
 /// Largest daticert.xml accepted (bytes).
 pub const MAX_DATICERT_BYTES: usize = 1024 * 1024;
-/// Most XML nodes (elements, text, attributes' owners) accepted in daticert.xml;
-/// a real one has about 40.
+/// Most XML events (elements, text runs, references, comments) read from
+/// daticert.xml; a real one has about 60.
 pub const MAX_DATICERT_NODES: u32 = 10_000;
 /// Deepest MIME multipart nesting walked inside one message (not counting
 /// `postacert.eml` levels, which have their own limit).
@@ -15,5 +15,4 @@ pub const MAX_MIME_DEPTH: usize = 32;
 /// Most MIME parts examined in one message.
 pub const MAX_MIME_PARTS: usize = 4_096;
 /// Deepest element nesting accepted in daticert.xml (a real one has 4 levels).
-/// Checked before parsing because roxmltree recurses per level.
 pub const MAX_DATICERT_DEPTH: usize = 64;

@@ -34,64 +34,6 @@ pub(crate) fn decode(xml: &[u8]) -> Result<Cow<'_, str>, DaticertError> {
     Ok(encoding.decode_without_bom_handling(xml).0)
 }
 
-/// Deepest element nesting of `text`, or `None` once it passes `limit`.
-///
-/// Why: roxmltree recurses per element level and has no depth limit; a few
-/// thousand nested elements overflow a thread's stack. A real daticert is four
-/// levels deep, so a cheap pre-scan that refuses deep documents keeps the
-/// parser safe. Comments, CDATA, processing instructions, DTD declarations and
-/// quoted attribute values are skipped, so a `<` inside them does not count;
-/// the scan only has to be right for well-formed input, since anything
-/// malformed that slips through is then refused by the parser itself.
-pub(crate) fn max_depth(text: &str, limit: usize) -> Option<usize> {
-    let b = text.as_bytes();
-    let (mut i, mut depth, mut max) = (0usize, 0usize, 0usize);
-    let skip_to = |from: usize, pat: &[u8]| memchr::memmem::find(&b[from..], pat).map_or(b.len(), |p| from + p + pat.len());
-    while let Some(p) = memchr::memchr(b'<', &b[i..]) {
-        i += p;
-        let rest = &b[i..];
-        if rest.starts_with(b"<!--") {
-            i = skip_to(i + 4, b"-->");
-        } else if rest.starts_with(b"<![CDATA[") {
-            i = skip_to(i + 9, b"]]>");
-        } else if rest.starts_with(b"<?") {
-            i = skip_to(i + 2, b"?>");
-        } else if rest.starts_with(b"<!") || rest.starts_with(b"</") {
-            // Declarations (refused later anyway) and end tags.
-            if rest.starts_with(b"</") {
-                depth = depth.saturating_sub(1);
-            }
-            i = skip_to(i + 2, b">");
-        } else {
-            // Start tag: find its closing '>' outside quoted attribute values.
-            let mut j = i + 1;
-            let mut quote = 0u8;
-            while j < b.len() {
-                let c = b[j];
-                if quote != 0 {
-                    if c == quote {
-                        quote = 0;
-                    }
-                } else if c == b'"' || c == b'\'' {
-                    quote = c;
-                } else if c == b'>' {
-                    break;
-                }
-                j += 1;
-            }
-            if j >= b.len() || b[j - 1] != b'/' {
-                depth += 1;
-                max = max.max(depth);
-                if max > limit {
-                    return None;
-                }
-            }
-            i = (j + 1).min(b.len());
-        }
-    }
-    Some(max)
-}
-
 /// The `encoding` pseudo-attribute of `<?xml ... ?>`, if any.
 fn declared_encoding(xml: &[u8]) -> Option<String> {
     let start = xml.iter().position(|b| !b.is_ascii_whitespace())?;
@@ -114,12 +56,6 @@ fn declared_encoding(xml: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn depth() {
-        assert_eq!(max_depth("<a><b/><c x='<>'><!-- <d><d> --><![CDATA[<e>]]></c></a>", 10), Some(2));
-        assert_eq!(max_depth(&"<a>".repeat(100), 10), None);
-    }
 
     #[test]
     fn declared() {

@@ -114,6 +114,17 @@ fn typed_errors() {
     assert!(matches!(parse_daticert(b""), Err(DaticertError::Xml(_))));
     assert!(matches!(parse_daticert(b"\x00\x01\x02garbage\xff"), Err(DaticertError::Xml(_))));
     assert!(matches!(parse_daticert(b"<postacert tipo='accettazione'><intestazione>"), Err(DaticertError::Xml(_))));
+    for bad in [
+        &b"<postacert tipo=accettazione/>"[..],
+        b"<postacert tipo='a' tipo='b'/>",
+        b"<postacert tipo='accettazione'><intestazione></dati></postacert>",
+        b"<postacert tipo='accettazione'>a & b</postacert>",
+        b"<postacert tipo='accettazione'>&nbsp;</postacert>",
+        b"<postacert tipo='accettazione'/><postacert tipo='accettazione'/>",
+        b"<!DOCTYPE postacert><postacert tipo='accettazione'/>",
+    ] {
+        assert!(matches!(parse_daticert(bad), Err(DaticertError::Xml(_))), "{}", String::from_utf8_lossy(bad));
+    }
     assert!(matches!(parse_daticert(b"<html><body/></html>"), Err(DaticertError::Invalid { field: "root", .. })));
     assert_eq!(parse_daticert(b"<postacert tipo='accettazione'/>"), Err(DaticertError::Missing("intestazione")));
     assert!(matches!(
