@@ -312,3 +312,39 @@ fn json_shape_is_stable() {
     assert_eq!(v["levels"][0]["encoding"], "der");
     assert!(v.get("content").is_none());
 }
+
+#[test]
+fn ber_indefinite_length_is_normalised() {
+    let Some(p) = pki() else { return };
+    let der = p.sign(DATA, "leaf", Some("inter.pem"), &["-nodetach", "-stream"]);
+    assert!(verify::asn1::needs_normalising(&der), "openssl -stream should emit BER");
+    assert!(p.openssl_intact(&der, None, None));
+    let r = p7m(p, &der, &store(p, &["root"]), &opts());
+    assert_eq!(r.signature.status, Integrity::Intact, "{:#?}", r.signature);
+    assert_eq!(r.content, DATA);
+    assert!(r.signature.warnings.iter().any(|w| w.contains("BER")));
+}
+
+#[test]
+fn opaque_smime_returns_content() {
+    let Some(p) = pki() else { return };
+    let mime = b"Content-Type: text/plain\r\n\r\nciao\r\n";
+    let der = p.sign(mime, "leaf", Some("inter.pem"), &["-nodetach"]);
+    let (r, content) = verify::smime::verify_opaque(&der, &store(p, &["root"]), &opts()).unwrap();
+    assert_eq!(r.status, Integrity::Intact);
+    assert_eq!(r.trust.status, TrustStatus::Trusted);
+    assert_eq!(content, mime);
+}
+
+#[test]
+fn detached_smime_canonicalises_lf() {
+    let Some(p) = pki() else { return };
+    let crlf = b"Content-Type: text/plain\r\n\r\nriga uno\r\nriga due\r\n";
+    let sig = p.sign(crlf, "leaf", Some("inter.pem"), &[]);
+    let lf = b"Content-Type: text/plain\n\nriga uno\nriga due\n";
+    let st = store(p, &["root"]);
+    let r = verify::smime::verify_detached(lf, &sig, &st, &opts()).unwrap();
+    assert_eq!(r.status, Integrity::Intact);
+    let r = verify::smime::verify_detached(b"Content-Type: text/plain\n\nriga uno\nriga tre\n", &sig, &st, &opts()).unwrap();
+    assert_eq!(r.status, Integrity::Broken);
+}
