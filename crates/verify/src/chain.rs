@@ -14,6 +14,8 @@
 //! - the anchor: its key verifies the certificate below; its own basicConstraints path
 //!   length and keyUsage are honoured when present (its validity period is not checked,
 //!   as in webpki: an anchor is trusted by configuration, not by its dates);
+//! - signer and intermediates: no critical extension we do not understand (RFC 5280
+//!   4.2; name constraints are not implemented, so a critical one fails closed);
 //! - no certificate twice in a path (loops);
 //! - after a path is found: imported CRLs (see [`crate::crl`]).
 //!
@@ -39,6 +41,7 @@ pub enum PathError {
     CaKeyUsage(String),
     PathLenExceeded(String),
     BadSignature(String),
+    UnknownCriticalExtension(String, String),
     Revoked(String),
     BudgetExhausted,
 }
@@ -72,6 +75,7 @@ impl PathError {
             PathError::CaKeyUsage(s) => format!("CA certificate keyUsage lacks keyCertSign: {s}"),
             PathError::PathLenExceeded(s) => format!("path length constraint exceeded at: {s}"),
             PathError::BadSignature(s) => format!("certificate signature does not verify: {s}"),
+            PathError::UnknownCriticalExtension(s, oid) => format!("unsupported critical extension {oid} in: {s}"),
             PathError::Revoked(s) => s.clone(),
             PathError::BudgetExhausted => "path search budget exhausted (too many candidate certificates)".into(),
         }
@@ -108,6 +112,32 @@ fn keep_best(best: &mut PathError, e: PathError) {
     }
 }
 
+/// Extensions whose criticality we honour (we process them, or they do not restrict
+/// use in a way that matters to signature verification: policies, alternative names,
+/// distribution points, QC statements).
+const KNOWN_EXTENSIONS: &[&str] = &[
+    "2.5.29.14", // subjectKeyIdentifier
+    "2.5.29.15", // keyUsage
+    "2.5.29.17", // subjectAltName
+    "2.5.29.18", // issuerAltName
+    "2.5.29.19", // basicConstraints
+    "2.5.29.31", // cRLDistributionPoints
+    "2.5.29.32", // certificatePolicies
+    "2.5.29.35", // authorityKeyIdentifier
+    "2.5.29.37", // extKeyUsage
+    "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
+    "1.3.6.1.5.5.7.1.3", // qcStatements
+];
+
+fn check_critical(c: &Cert) -> Result<(), PathError> {
+    for e in c.parsed.tbs_certificate.extensions.iter().flatten() {
+        if e.critical && !KNOWN_EXTENSIONS.contains(&e.extn_id.to_string().as_str()) {
+            return Err(PathError::UnknownCriticalExtension(c.subject_string(), e.extn_id.to_string()));
+        }
+    }
+    Ok(())
+}
+
 fn check_validity(c: &Cert, time: u64) -> Result<(), PathError> {
     if time < c.not_before {
         return Err(PathError::NotYetValid(c.subject_string(), format_time(c.not_before)));
@@ -121,6 +151,7 @@ fn check_validity(c: &Cert, time: u64) -> Result<(), PathError> {
 /// The end-entity checks.
 fn check_signer(leaf: &Cert, time: u64) -> Result<(), PathError> {
     check_validity(leaf, time)?;
+    check_critical(leaf)?;
     if let Some(ku) = &leaf.key_usage {
         if !(ku.digital_signature() || ku.non_repudiation()) {
             return Err(PathError::SignerKeyUsage(leaf.subject_string()));
@@ -150,6 +181,7 @@ fn check_issuer(c: &Cert, intermediates_below: usize, time: u64, is_anchor: bool
     }
     if !is_anchor {
         check_validity(c, time)?;
+        check_critical(c)?;
     }
     Ok(())
 }

@@ -348,3 +348,15 @@ fn detached_smime_canonicalises_lf() {
     let r = verify::smime::verify_detached(b"Content-Type: text/plain\n\nriga uno\nriga tre\n", &sig, &st, &opts()).unwrap();
     assert_eq!(r.status, Integrity::Broken);
 }
+
+#[test]
+fn unknown_critical_extension_is_untrusted() {
+    let Some(p) = pki() else { return };
+    let ext = format!("{}\n1.2.3.4.5=critical,DER:0500", common::pki::LEAF_EXT);
+    p.cert("critleaf", "ec256", "/O=Cartolina Test/CN=Critical Ext", Some("inter"), &ext, 110, 30);
+    let der = p.sign(DATA, "critleaf", Some("inter.pem"), &["-nodetach"]);
+    let r = p7m(p, &der, &store(p, &["root"]), &opts());
+    assert_eq!(r.signature.status, Integrity::Intact);
+    assert_eq!(r.signature.trust.status, TrustStatus::Untrusted);
+    assert!(r.signature.trust.reason.contains("1.2.3.4.5"), "{}", r.signature.trust.reason);
+}
