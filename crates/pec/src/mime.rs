@@ -204,7 +204,8 @@ pub(crate) fn split_multipart(raw: &[u8], entity: &Entity, boundary: &str, max_p
             continue;
         }
         let after = pos + delim.len();
-        let is_close = raw.get(after..after + 2) == Some(b"--");
+        // Bounded by `end`, not the input: a nested entity must not see its parent's bytes.
+        let is_close = raw[..end].get(after..after + 2) == Some(b"--");
         let rest_start = if is_close { after + 2 } else { after };
         // Only linear white space may follow on the line; anything else means
         // this is a longer, different boundary that merely starts like ours.
@@ -296,6 +297,18 @@ mod tests {
         assert!(m.closed);
         let parts: Vec<&[u8]> = m.parts.iter().map(|&(s, e)| &raw[s..e]).collect();
         assert_eq!(parts, vec![&b"A: 1\r\n\r\none"[..], &b"\r\ntwo\r\n--bb\r\nnot"[..]]);
+    }
+
+    #[test]
+    fn close_marker_beyond_entity_end_is_not_read() {
+        // The entity ends right after "--b"; the "--" that follows belongs to
+        // the parent and must not be taken (nor index past the entity).
+        let raw = b"H: x\n\n--b\nA: 1\n\none\n--b--\n";
+        let end = raw.len() - 3;
+        let e = Entity::at(raw, 0, end);
+        let m = split_multipart(raw, &e, "b", 100);
+        assert!(!m.closed);
+        assert_eq!(&raw[m.parts[0].0..m.parts[0].1], b"A: 1\n\none");
     }
 
     #[test]

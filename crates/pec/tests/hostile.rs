@@ -29,7 +29,8 @@ fn every_truncation_of_a_real_receipt() {
     let raw = sample("aruba-2018-accettazione.eml");
     let full = parse_message(&raw).unwrap();
     for len in 1..raw.len() {
-        // Must not panic; whatever it returns must be coherent.
+        assert_no_internal(&raw[..len]);
+        // Whatever it returns must be coherent.
         if let Ok(m) = parse_message(&raw[..len]) {
             if let SignatureEnvelope::Detached { signed_part, .. } = &m.signature {
                 assert!(signed_part.len() <= len);
@@ -52,7 +53,7 @@ fn truncated_delivery_and_transport() {
     for name in ["aruba-2018-avvenuta-consegna.eml", "sogei-2018-busta-trasporto-tampered.eml"] {
         let raw = sample(name);
         for len in (1..raw.len()).step_by(13) {
-            let _ = parse_message(&raw[..len]);
+            assert_no_internal(&raw[..len]);
         }
     }
 }
@@ -92,7 +93,49 @@ fn mutated_real_receipts() {
             let at = (rng.next() as usize * 256 + rng.next() as usize) % m.len();
             m[at] = rng.next();
         }
-        let _ = parse_message(&m);
+        assert_no_internal(&m);
+    }
+}
+
+/// A caught panic would come back as `ParseError::Internal`: there must be none.
+fn assert_no_internal(raw: &[u8]) {
+    if let Err(ParseError::Internal(msg)) = parse_message(raw) {
+        panic!("parser panicked: {msg}");
+    }
+}
+
+#[test]
+fn mutated_nested_fixtures() {
+    // Structure-dense input: nested envelopes, base64 and QP parts, opaque-free.
+    let base = nested_envelopes(2);
+    let mut rng = Lcg(11);
+    for round in 0..3_000 {
+        let mut m = base.clone();
+        match round % 3 {
+            // Flip bytes.
+            0 => {
+                for _ in 0..3 {
+                    let at = (rng.next() as usize * 256 + rng.next() as usize) * 7 % m.len();
+                    let alphabet = b"-\n\r=:<>\"x";
+                    m[at] = alphabet[rng.next() as usize % alphabet.len()];
+                }
+            }
+            // Cut a slice out.
+            1 => {
+                let at = (rng.next() as usize * 256 + rng.next() as usize) * 5 % m.len();
+                let len = (rng.next() as usize).min(m.len() - at);
+                m.drain(at..at + len);
+            }
+            // Duplicate a slice.
+            _ => {
+                let at = (rng.next() as usize * 256 + rng.next() as usize) * 3 % m.len();
+                let len = (rng.next() as usize).min(m.len() - at);
+                let piece = m[at..at + len].to_vec();
+                m.splice(at..at, piece);
+            }
+        }
+        assert_no_internal(&m);
+        let _ = postacert_chain(&m);
     }
 }
 
@@ -232,4 +275,42 @@ fn hundred_megabyte_attachment() {
     assert!(matches!(m.postacert, Some(std::borrow::Cow::Borrowed(_))));
     assert!(m.postacert.as_ref().unwrap().len() > 100 * 1000 * 1000);
     assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+}
+
+/// A longer local campaign: `PEC_FUZZ_ROUNDS=200000 cargo test --release -p
+/// cartolina-pec --test hostile -- --ignored`.
+#[test]
+#[ignore]
+fn long_mutation_campaign() {
+    let rounds: usize = std::env::var("PEC_FUZZ_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(50_000);
+    let bases = [
+        nested_envelopes(2),
+        sample("aruba-2018-avvenuta-consegna.eml"),
+        Pec { crlf: true, ..Pec::default() }.build(),
+    ];
+    let mut rng = Lcg(0xC0FFEE);
+    for round in 0..rounds {
+        let mut m = bases[round % bases.len()].clone();
+        for _ in 0..1 + rng.next() % 6 {
+            let at = (rng.next() as usize * 65536 + rng.next() as usize * 256 + rng.next() as usize) % m.len().max(1);
+            match rng.next() % 4 {
+                0 if !m.is_empty() => m[at] = rng.next(),
+                1 => {
+                    let len = (rng.next() as usize).min(m.len() - at);
+                    m.drain(at..at + len);
+                }
+                2 => {
+                    let len = (rng.next() as usize).min(m.len() - at);
+                    let piece = m[at..at + len].to_vec();
+                    m.splice(at..at, piece);
+                }
+                _ => {
+                    let tokens: [&[u8]; 8] = [b"\n--", b"--\n", b"\r\n\r\n", b"boundary=\"x\"", b"Content-Type: multipart/mixed; boundary=", b"=\n", b"<", b"&lt;"];
+                    let t = tokens[rng.next() as usize % tokens.len()];
+                    m.splice(at..at, t.iter().copied());
+                }
+            }
+        }
+        assert_no_internal(&m);
+    }
 }
