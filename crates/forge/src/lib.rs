@@ -26,6 +26,7 @@ pub mod daticert;
 pub mod envelope;
 pub mod faults;
 pub mod gen;
+pub mod inbound;
 pub mod lifecycle;
 pub mod manifest;
 pub mod mime;

@@ -141,6 +141,18 @@ impl Provider {
         format!("posta-certificata@{}", self.domain)
     }
 
+    /// `From:` of receipts: Aruba and Sogei write the bare address (as in the samples),
+    /// others add a display name.
+    pub fn receipt_from(&self) -> String {
+        match self.flavor {
+            Flavor::Aruba | Flavor::Sogei => self.address(),
+            Flavor::Legalmail => format!("\"Posta Certificata Legalmail\" <{}>", self.address()),
+            Flavor::Poste => format!("\"PosteCert\" <{}>", self.address()),
+            Flavor::Namirial => format!("\"Posta Certificata Namirial\" <{}>", self.address()),
+            Flavor::Register => format!("\"Register.it PEC\" <{}>", self.address()),
+        }
+    }
+
     /// Subject prefix by kind, with the provider's wording variations.
     pub fn subject_prefix(&self, kind: Kind, virus: bool, final_timeout: bool) -> &'static str {
         use Flavor::*;
