@@ -56,6 +56,12 @@ pub fn decode_input(bytes: &[u8]) -> Result<(Vec<u8>, InputEncoding)> {
     if bytes.first() == Some(&0x30) && (crate::asn1::is_der_element(bytes) || bytes.get(1) == Some(&0x80)) {
         return Ok((bytes.to_vec(), InputEncoding::Der));
     }
+    // DER followed only by padding (NULs, a trailing newline: seen in the wild).
+    if let Ok((t, rest)) = crate::asn1::read(bytes) {
+        if t.tag == 0x30 && rest.iter().all(|b| *b == 0 || b.is_ascii_whitespace()) {
+            return Ok((t.raw.to_vec(), InputEncoding::Der));
+        }
+    }
     let head = &bytes[..bytes.len().min(4096)];
     if head.windows(11).any(|w| w == b"-----BEGIN ") {
         if let Some((_, der)) = pem_blocks(bytes).into_iter().next() {
@@ -153,5 +159,7 @@ mod tests {
         assert!(decode_input(b"hello world!").is_err());
         assert!(decode_input(&[0x30, 0x82, 0xff]).is_err());
         assert!(decode_input(b"").is_err());
+        let (d, e) = decode_input(&[0x30, 0x00, 0x0d, 0x0a, 0x00]).unwrap();
+        assert_eq!((d.as_slice(), e), ([0x30u8, 0x00].as_slice(), InputEncoding::Der));
     }
 }

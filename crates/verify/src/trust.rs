@@ -110,4 +110,20 @@ mod tests {
         }
         assert_eq!(TrustStore::with_bundled_anchors().anchors.len(), 2);
     }
+
+    #[test]
+    fn bundled_anchors_pinned() {
+        let fps: Vec<String> = TrustStore::with_bundled_anchors()
+            .anchors
+            .iter()
+            .map(|c| crate::certs::hex_lower(&crate::algorithms::DigestAlgorithm::Sha256.digest(&c.der)))
+            .collect();
+        assert_eq!(
+            fps,
+            [
+                "55926084ec963a64b96e2abe01ce0ba86a64fbfebcc7aab5afc155b37fd76066",
+                "4648900b04272628ab7b2d82ddf74cd5b78d77f8652d5bbf2824bb64dd178659"
+            ]
+        );
+    }
 }

@@ -96,16 +96,35 @@ fn infocert_p7m_intact_indeterminate_without_ca() {
 
 #[test]
 fn real_samples_agree_with_openssl() {
-    // Integrity verdicts must match `openssl cms -verify -noverify` (skipped without openssl).
-    let Ok(dir) = tempfile::tempdir() else { return };
-    let p = dir.path().join("in.p7m");
-    std::fs::write(&p, sample("infocert-fattura.xml.p7m")).unwrap();
-    let out = std::process::Command::new("openssl")
-        .args(["cms", "-verify", "-noverify", "-inform", "DER", "-out", "/dev/null", "-in"])
-        .arg(&p)
-        .output();
-    let Ok(out) = out else { return };
-    assert!(out.status.success());
+    // Our integrity verdict must equal `openssl smime|cms -verify -noverify`'s.
+    if !common::pki::openssl_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = TrustStore::with_bundled_anchors();
+    for name in ["aruba-2018-accettazione.eml", "aruba-2018-avvenuta-consegna.eml", "sogei-2018-busta-trasporto-tampered.eml"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, sample(name)).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args(["smime", "-verify", "-noverify", "-out", "/dev/null", "-in"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let (part, sig) = split_signed(&sample(name));
+        let ours = verify::smime::verify_detached(&part, &sig, &store, &opts()).unwrap().status == Integrity::Intact;
+        assert_eq!(ours, out.status.success(), "{name}");
+    }
+    for name in ["infocert-fattura.xml.p7m"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, sample(name)).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args(["cms", "-verify", "-noverify", "-inform", "DER", "-out", "/dev/null", "-in"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let ours = verify::p7m::verify_p7m(&sample(name), None, &store, &opts()).unwrap().signature.status == Integrity::Intact;
+        assert_eq!(ours, out.status.success(), "{name}");
+    }
 }
 
 /// Throughput on the Aruba acceptance receipt (run with
