@@ -16,3 +16,7 @@ pub const MAX_MIME_DEPTH: usize = 32;
 pub const MAX_MIME_PARTS: usize = 4_096;
 /// Deepest element nesting accepted in daticert.xml (a real one has 4 levels).
 pub const MAX_DATICERT_DEPTH: usize = 64;
+/// Deepest MIME nesting (multipart + `message/rfc822` levels) under which a
+/// full mail-parser parse is safe on a 2 MB stack; for
+/// [`check_mime_nesting`](crate::check_mime_nesting). Real mail is under 10.
+pub const MAX_FULL_PARSE_DEPTH: usize = 64;

@@ -109,8 +109,10 @@ pub enum ParseError {
     TooLarge(usize),
     #[error("not an RFC 5322 message: {0}")]
     NotAMessage(String),
-    #[error("postacert.eml nested deeper than {0} levels")]
+    #[error("nested deeper than {0} levels")]
     TooDeep(usize),
+    #[error("more than {0} MIME parts")]
+    TooManyParts(usize),
     #[error("internal parser failure: {0}")]
     Internal(String),
 }
@@ -199,7 +201,7 @@ fn parse_inner(raw: &[u8]) -> Result<PecMessage<'_>, ParseError> {
         match &daticert {
             Some(d) => PecKind::from_daticert(d.tipo, anomaly_hdr),
             None if anomaly_hdr => {
-                // RFC 6109 3.2.4: the anomaly envelope carries the text and the
+                // RFC 6109: the anomaly envelope carries the text and the
                 // received message, and no certification data (there is nothing
                 // the provider can certify about a message that is not valid
                 // PEC). The signature proves the provider made it; the kind

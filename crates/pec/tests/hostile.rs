@@ -314,3 +314,35 @@ fn long_mutation_campaign() {
         assert_no_internal(&m);
     }
 }
+
+/// Guard for callers that want a full mail-parser parse (whose nested-message
+/// tree is dropped recursively and overflows the stack at ~10k levels).
+#[test]
+fn full_parse_guard() {
+    use pec::check_mime_nesting;
+    use pec::limits::MAX_FULL_PARSE_DEPTH;
+    // Real messages: shallow. acceptance: signed > mixed > alternative > text.
+    assert_eq!(check_mime_nesting(&sample("aruba-2018-accettazione.eml"), MAX_FULL_PARSE_DEPTH), Ok(3));
+    // delivery: ... > postacert (message) > its mixed > parts.
+    assert_eq!(check_mime_nesting(&sample("aruba-2018-avvenuta-consegna.eml"), MAX_FULL_PARSE_DEPTH), Ok(4));
+
+    let mut deep = String::new();
+    for _ in 0..100_000 {
+        deep += "Content-Type: message/rfc822\n\n";
+    }
+    deep += "Subject: bottom\n\nx\n";
+    assert_eq!(check_mime_nesting(deep.as_bytes(), MAX_FULL_PARSE_DEPTH), Err(ParseError::TooDeep(MAX_FULL_PARSE_DEPTH)));
+
+    // Encoded enclosed messages are followed like mail-parser does.
+    let mut inner = b"Subject: bottom\n\nx\n".to_vec();
+    for _ in 0..3 {
+        let mut outer = b"Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n".to_vec();
+        outer.extend_from_slice(b64_lines(&inner).as_bytes());
+        inner = outer;
+    }
+    assert_eq!(check_mime_nesting(&inner, MAX_FULL_PARSE_DEPTH), Ok(3));
+    assert_eq!(check_mime_nesting(&inner, 2), Err(ParseError::TooDeep(2)));
+
+    // Nested envelopes: each is signed > mixed > postacert > ...
+    assert!(check_mime_nesting(&nested_envelopes(MAX_POSTACERT_DEPTH + 5), MAX_FULL_PARSE_DEPTH).is_ok());
+}
