@@ -108,6 +108,15 @@ impl std::fmt::Display for SigError {
 pub struct Verified {
     pub scheme: SignatureScheme,
     pub digest: DigestAlgorithm,
+    /// Key size in bits.
+    pub key_bits: usize,
+}
+
+impl Verified {
+    /// RSA keys under 2048 bits are below every current recommendation (ETSI TS 119 312).
+    pub fn weak_key(&self) -> bool {
+        matches!(self.scheme, SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss) && self.key_bits < 2048
+    }
 }
 
 /// Resolves the hash a signature algorithm uses. `default_digest` is the CMS
@@ -164,6 +173,7 @@ pub fn verify_signature(
     let (kind, digest) = scheme_of(sig_alg, default_digest)?;
     let hashed = digest.digest(message);
     let key_bytes = spki.subject_public_key.as_bytes().ok_or_else(|| SigError::Malformed("unaligned key bits".into()))?;
+    let key_bits;
     let scheme = match kind {
         0 | 1 => {
             if spki.algorithm.oid != OID_RSA && spki.algorithm.oid != OID_RSA_PSS {
@@ -171,6 +181,7 @@ pub fn verify_signature(
             }
             use rsa::pkcs1::DecodeRsaPublicKey;
             let key = rsa::RsaPublicKey::from_pkcs1_der(key_bytes).map_err(|e| SigError::Malformed(e.to_string()))?;
+            key_bits = rsa::traits::PublicKeyParts::size(&key) * 8;
             if kind == 0 {
                 let padding = match digest {
                     DigestAlgorithm::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
@@ -210,17 +221,19 @@ pub fn verify_signature(
                     let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(key_bytes).map_err(|e| SigError::Malformed(e.to_string()))?;
                     let sig = p256::ecdsa::Signature::from_der(signature).map_err(|e| SigError::Malformed(e.to_string()))?;
                     vk.verify_prehash(&hashed, &sig).map_err(|_| SigError::Invalid)?;
+                    key_bits = 256;
                     SignatureScheme::EcdsaP256
                 }
                 OID_P384 => {
                     let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(key_bytes).map_err(|e| SigError::Malformed(e.to_string()))?;
                     let sig = p384::ecdsa::Signature::from_der(signature).map_err(|e| SigError::Malformed(e.to_string()))?;
                     vk.verify_prehash(&hashed, &sig).map_err(|_| SigError::Invalid)?;
+                    key_bits = 384;
                     SignatureScheme::EcdsaP384
                 }
                 other => return Err(SigError::Unsupported(format!("curve {other}"))),
             }
         }
     };
-    Ok(Verified { scheme, digest })
+    Ok(Verified { scheme, digest, key_bits })
 }

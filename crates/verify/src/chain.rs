@@ -188,7 +188,8 @@ fn check_issuer(c: &Cert, intermediates_below: usize, time: u64, is_anchor: bool
 
 /// Finds a valid path from `signer` to an anchor of `store`, using `extra` (certificates
 /// carried in the CMS) and the store's intermediates, valid at `time` (Unix seconds).
-pub fn build_path(signer: &Cert, extra: &[Cert], store: &TrustStore, time: u64) -> Result<ValidPath, PathError> {
+/// `extra_crls` are CRLs carried in the signature; they are used like imported ones.
+pub fn build_path(signer: &Cert, extra: &[Cert], extra_crls: &[crate::crl::Crl], store: &TrustStore, time: u64) -> Result<ValidPath, PathError> {
     check_signer(signer, time)?;
     let mut path = vec![signer.clone()];
     if !store.is_anchor(signer) {
@@ -201,7 +202,7 @@ pub fn build_path(signer: &Cert, extra: &[Cert], store: &TrustStore, time: u64) 
     let mut notes = Vec::new();
     let mut all_good = path.len() > 1;
     for pair in path.windows(2) {
-        let (state, note) = crl::check(&pair[0], &pair[1], &store.crls, time);
+        let (state, note) = crl::check(&pair[0], &pair[1], store.crls.iter().chain(extra_crls), time);
         if state == Revocation::Revoked {
             return Err(PathError::Revoked(note.unwrap_or_else(|| "certificate revoked".into())));
         }

@@ -55,6 +55,8 @@ pub struct SignedData {
     /// The encapsulated content; `None` for a detached signature.
     pub econtent: Option<Vec<u8>>,
     pub certificates: Vec<Cert>,
+    /// CRLs carried in the SignedData (`crls [1]`), used like imported ones.
+    pub crls: Vec<crate::crl::Crl>,
     pub signers: Vec<RawSigner>,
     pub warnings: Vec<String>,
 }
@@ -107,6 +109,7 @@ pub fn parse(input: &[u8]) -> Result<SignedData> {
         None => None,
     };
     let mut certificates = Vec::new();
+    let mut crls = Vec::new();
     let mut signer_set = None;
     for f in &fields[3..] {
         match f.tag {
@@ -125,7 +128,15 @@ pub fn parse(input: &[u8]) -> Result<SignedData> {
                     }
                 }
             }
-            0xA1 => warnings.push("CRLs embedded in the signature are not used".into()),
+            0xA1 => {
+                // Embedded CRLs count only if signed by the issuer, like imported ones.
+                for c in asn1::children(f.value)?.iter().filter(|c| c.tag == 0x30).take(MAX_CMS_CERTIFICATES) {
+                    match crate::crl::Crl::from_der(c.raw) {
+                        Ok(crl) => crls.push(crl),
+                        Err(e) => warnings.push(format!("unreadable embedded CRL ignored: {e}")),
+                    }
+                }
+            }
             0x31 => signer_set = Some(*f),
             t => return Err(Error::Malformed(format!("unexpected SignedData field tag {t:#04x}"))),
         }
@@ -138,7 +149,7 @@ pub fn parse(input: &[u8]) -> Result<SignedData> {
         }
         signers.push(parse_signer_info(s.raw)?);
     }
-    Ok(SignedData { econtent_type, econtent, certificates, signers, warnings })
+    Ok(SignedData { econtent_type, econtent, certificates, crls, signers, warnings })
 }
 
 /// Decodes one SignerInfo, keeping the signed attributes' bytes as received.
@@ -171,7 +182,7 @@ fn find_signer_cert<'a>(sid: &SignerIdentifier, pools: &[&'a [Cert]]) -> Option<
 /// signature (already canonicalised by the caller where that applies).
 pub fn verify(sd: &SignedData, detached: Option<&[u8]>, store: &TrustStore, opts: &VerifyOptions) -> SignatureReport {
     let content = sd.econtent.as_deref().or(detached);
-    let ctx = Ctx { certs: &sd.certificates, store, opts };
+    let ctx = Ctx { certs: &sd.certificates, crls: &sd.crls, store, opts };
     let signers = sd
         .signers
         .iter()
@@ -186,6 +197,7 @@ pub fn verify(sd: &SignedData, detached: Option<&[u8]>, store: &TrustStore, opts
 
 struct Ctx<'a> {
     certs: &'a [Cert],
+    crls: &'a [crate::crl::Crl],
     store: &'a TrustStore,
     opts: &'a VerifyOptions,
 }
@@ -223,6 +235,9 @@ fn verify_signer(ctx: &Ctx<'_>, s: &RawSigner, content: Option<&[u8]>, expected_
     let parsed_attrs = signed.map(|(_, a)| attrs::parse(a.as_slice()));
     if let Some(a) = &parsed_attrs {
         r.signing_time = a.signing_time.map(crate::certs::format_time);
+        if a.signing_time.is_some_and(|t| t > now + 300) {
+            r.warnings.push("signingTime is in the future".into());
+        }
         r.warnings.extend(a.problems.iter().cloned());
     }
 
@@ -308,6 +323,10 @@ fn check_integrity(
             if v.digest.is_weak() {
                 r.weak_algorithm = true;
             }
+            if v.weak_key() {
+                r.weak_algorithm = true;
+                r.warnings.push(format!("weak key: RSA {} bits", v.key_bits));
+            }
         }
         Err(SigError::Invalid) => broken(r, "signature value does not match"),
         Err(e) => broken(r, e.to_string()),
@@ -337,7 +356,7 @@ fn check_binding(r: &mut SignerReport, a: &attrs::SignedAttrs, cert: &Cert) {
 }
 
 fn trust_for(c: &Cert, ctx: &Ctx<'_>, time: u64, source: TimeSource, now: u64) -> Trust {
-    let mut t = match chain::build_path(c, ctx.certs, ctx.store, time) {
+    let mut t = match chain::build_path(c, ctx.certs, ctx.crls, ctx.store, time) {
         Ok(path) => {
             let anchor = path.certs.last().map(Cert::subject_string);
             let mut t = Trust::simple(

@@ -64,9 +64,9 @@ impl Crl {
 }
 
 /// Revocation state of `cert` (issued by `issuer`) at `time`, with an optional note.
-pub fn check(cert: &Cert, issuer: &Cert, crls: &[Crl], time: u64) -> (Revocation, Option<String>) {
+pub fn check<'a>(cert: &Cert, issuer: &Cert, crls: impl IntoIterator<Item = &'a Crl>, time: u64) -> (Revocation, Option<String>) {
     let mut state = Revocation::NotChecked;
-    for crl in crls.iter().filter(|c| c.issuer == cert.issuer) {
+    for crl in crls.into_iter().filter(|c| c.issuer == cert.issuer) {
         if !crl.signed_by(issuer) {
             continue;
         }

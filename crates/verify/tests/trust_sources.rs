@@ -9,9 +9,9 @@ use verify::{TrustStore, VerifyOptions};
 const DATA: &[u8] = b"documento";
 
 /// A CRL from `inter` revoking serial 0x66 (`leaf2`) in 2020.
-fn make_crl(p: &Pki) -> Vec<u8> {
-    std::fs::create_dir_all(p.path("crl")).unwrap();
-    let d = p.path("crl");
+fn make_crl(p: &Pki, dir: &str) -> Vec<u8> {
+    std::fs::create_dir_all(p.path(dir)).unwrap();
+    let d = p.path(dir);
     std::fs::write(d.join("index.txt"), "R\t301231000000Z\t200101000000Z\t66\tunknown\t/O=Cartolina Test/CN=Second Signer\n").unwrap();
     std::fs::write(d.join("crlnumber"), "01\n").unwrap();
     std::fs::write(
@@ -27,7 +27,7 @@ fn make_crl(p: &Pki) -> Vec<u8> {
 #[test]
 fn imported_crl_revokes() {
     let Some(p) = pki() else { return };
-    let crl = make_crl(p);
+    let crl = make_crl(p, "crl-imported");
     let mut st = TrustStore::empty();
     st.add_anchors(&p.read("inter.pem")).unwrap();
     assert_eq!(st.add_crls(&crl).unwrap(), 1);
@@ -95,4 +95,22 @@ fn trusted_list_with_dtd_is_refused() {
     assert!(matches!(TrustStore::empty().add_trusted_list(xml.as_bytes()), Err(verify::Error::TrustedList(_))));
     assert!(TrustStore::empty().add_trusted_list(b"<html/>").is_err());
     assert!(TrustStore::empty().add_trusted_list(b"\xff\xfe").is_err());
+}
+
+#[test]
+fn crl_embedded_in_the_signature_is_used() {
+    let Some(p) = pki() else { return };
+    let crl = make_crl(p, "crl-embedded");
+    let crl_der = verify::certs::pem_blocks(&crl).remove(0).1;
+    // openssl 3.0 cannot embed a CRL when signing: insert `crls [1]` before signerInfos.
+    let signed = p.sign(DATA, "leaf2", None, &["-nodetach"]);
+    let der = common::derkit::rewrite(&signed, &[1, 0], &mut |kids| {
+        let at = kids.len() - 1;
+        kids.insert(at, common::derkit::tlv(0xA1, &crl_der));
+    });
+    let mut st = TrustStore::empty();
+    st.add_anchors(&p.read("inter.pem")).unwrap();
+    let r = verify::p7m::verify_p7m(&der, None, &st, &VerifyOptions::default()).unwrap().signature;
+    assert_eq!(r.trust.status, TrustStatus::Untrusted, "{:#?}", r.trust);
+    assert!(r.trust.reason.contains("revoked"));
 }
