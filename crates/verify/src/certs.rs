@@ -124,7 +124,7 @@ impl Cert {
             surname: name_attr(&t.subject, OID_SURNAME),
             issuer: t.issuer.to_string(),
             issuer_common_name: name_attr(&t.issuer, OID_CN),
-            serial: hex_upper(self.serial_bytes()),
+            serial: serial_hex(self.serial_bytes()),
             not_before: format_time(self.not_before),
             not_after: format_time(self.not_after),
             expired_since: (self.not_after < now).then(|| format_date(self.not_after)),
@@ -152,6 +152,13 @@ pub fn name_attr(name: &Name, oid: Oid) -> Option<String> {
             _ => String::from_utf8_lossy(v).into_owned(),
         }
     })
+}
+
+/// Serial number as upper-case hex without the DER sign-padding zero byte
+/// (`00 99 69 38` -> `996938`, as openssl and certificate viewers print it).
+pub fn serial_hex(b: &[u8]) -> String {
+    let skip = b.iter().take_while(|x| **x == 0).count().min(b.len().saturating_sub(1));
+    hex_upper(&b[skip..])
 }
 
 pub fn hex_upper(b: &[u8]) -> String {
@@ -239,6 +246,13 @@ pub fn decode_base64_loose(text: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serial_without_sign_padding() {
+        assert_eq!(serial_hex(&[0x00, 0x99, 0x69, 0x38]), "996938");
+        assert_eq!(serial_hex(&[0x00]), "00");
+        assert_eq!(serial_hex(&[0x0b, 0xe0]), "0BE0");
+    }
 
     #[test]
     fn key_usage_decodes() {

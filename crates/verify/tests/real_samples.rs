@@ -71,6 +71,9 @@ fn infocert_checks(r: &verify::p7m::DocumentReport) {
     assert_eq!(c.given_name.as_deref(), Some("SERGIO"));
     assert_eq!(c.surname.as_deref(), Some("CORATO"));
     assert_eq!(c.issuer_common_name.as_deref(), Some("InfoCert Firma Qualificata 2"));
+    assert_eq!(c.serial, "996938"); // 10053944, as openssl prints it
+    assert_eq!(c.expired_since.as_deref(), Some("2021-10-25"));
+    assert_eq!(s.signing_time.as_deref(), Some("2018-12-21T15:58:13Z"));
     assert_eq!(s.digest_algorithm, Some(verify::algorithms::DigestAlgorithm::Sha256));
     assert_eq!(s.signature_algorithm, Some(verify::algorithms::SignatureScheme::RsaPkcs1v15));
     assert_eq!(s.signing_certificate, verify::verdict::CertBinding::Matches);
