@@ -39,6 +39,10 @@ pub fn canonicalize_crlf(data: &[u8]) -> Cow<'_, [u8]> {
 /// The part is hashed in canonical CRLF form. If that does not verify but the bytes as
 /// given do (a signer that hashed LF), the latter is accepted with a warning.
 pub fn verify_detached(signed_part: &[u8], signature_der: &[u8], store: &TrustStore, opts: &VerifyOptions) -> Result<SignatureReport> {
+    if signed_part.len() > crate::limits::MAX_INPUT_BYTES {
+        let (size, limit) = (signed_part.len(), crate::limits::MAX_INPUT_BYTES);
+        return Err(crate::Error::TooLarge { what: "signed part", size, limit });
+    }
     let sd = cms::parse(signature_der)?;
     let canonical = canonicalize_crlf(signed_part);
     let report = cms::verify(&sd, Some(&canonical), store, opts);
