@@ -58,6 +58,9 @@ pub struct SignedData {
     /// CRLs carried in the SignedData (`crls [1]`), used like imported ones.
     pub crls: Vec<crate::crl::Crl>,
     pub signers: Vec<RawSigner>,
+    /// SignerInfos that could not be decoded (reported as broken signers, so that one
+    /// malformed signer does not hide the verdicts of the others).
+    pub unreadable_signers: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -143,13 +146,17 @@ pub fn parse(input: &[u8]) -> Result<SignedData> {
     }
     let signer_set = signer_set.ok_or_else(|| Error::Malformed("no signerInfos".into()))?;
     let mut signers = Vec::new();
+    let mut unreadable_signers = Vec::new();
     for s in asn1::children(signer_set.value)? {
-        if signers.len() >= MAX_SIGNERS {
+        if signers.len() + unreadable_signers.len() >= MAX_SIGNERS {
             return Err(Error::TooLarge { what: "signers", size: signers.len() + 1, limit: MAX_SIGNERS });
         }
-        signers.push(parse_signer_info(s.raw)?);
+        match parse_signer_info(s.raw) {
+            Ok(si) => signers.push(si),
+            Err(e) => unreadable_signers.push(e.to_string()),
+        }
     }
-    Ok(SignedData { econtent_type, econtent, certificates, crls, signers, warnings })
+    Ok(SignedData { econtent_type, econtent, certificates, crls, signers, unreadable_signers, warnings })
 }
 
 /// Decodes one SignerInfo, keeping the signed attributes' bytes as received.
@@ -183,11 +190,26 @@ fn find_signer_cert<'a>(sid: &SignerIdentifier, pools: &[&'a [Cert]]) -> Option<
 pub fn verify(sd: &SignedData, detached: Option<&[u8]>, store: &TrustStore, opts: &VerifyOptions) -> SignatureReport {
     let content = sd.econtent.as_deref().or(detached);
     let ctx = Ctx { certs: &sd.certificates, crls: &sd.crls, store, opts };
-    let signers = sd
+    let mut signers: Vec<SignerReport> = sd
         .signers
         .iter()
         .map(|s| verify_signer(&ctx, s, content, Some(&sd.econtent_type), 0))
         .collect();
+    for why in &sd.unreadable_signers {
+        signers.push(SignerReport {
+            integrity: Integrity::Broken,
+            integrity_reason: Some(format!("unreadable SignerInfo: {why}")),
+            trust: Trust::simple(TrustStatus::Indeterminate, "unreadable SignerInfo"),
+            certificate: None,
+            signing_time: None,
+            digest_algorithm: None,
+            signature_algorithm: None,
+            weak_algorithm: false,
+            signing_certificate: CertBinding::Absent,
+            countersignatures: Vec::new(),
+            warnings: Vec::new(),
+        });
+    }
     let mut warnings = sd.warnings.clone();
     if sd.econtent.is_some() && detached.is_some() {
         warnings.push("signature has encapsulated content: the separate data was ignored".into());

@@ -360,3 +360,16 @@ fn unknown_critical_extension_is_untrusted() {
     assert_eq!(r.signature.trust.status, TrustStatus::Untrusted);
     assert!(r.signature.trust.reason.contains("1.2.3.4.5"), "{}", r.signature.trust.reason);
 }
+
+#[test]
+fn one_unreadable_signer_does_not_hide_the_other() {
+    let Some(p) = pki() else { return };
+    let der = p.sign(DATA, "leaf", Some("inter.pem"), &["-nodetach"]);
+    // Add a second "SignerInfo" that is a SEQUENCE of garbage.
+    let bad = rewrite(&der, &[1, 0, -1], &mut |signers| signers.push(tlv(0x30, &[0x02, 0x01, 0x01, 0x05, 0x00])));
+    let r = p7m(p, &bad, &store(p, &["root"]), &opts());
+    assert_eq!(r.signature.signers.len(), 2);
+    assert_eq!(r.signature.signers[0].integrity, Integrity::Intact);
+    assert_eq!(r.signature.signers[1].integrity, Integrity::Broken);
+    assert_eq!(r.signature.status, Integrity::Broken);
+}
