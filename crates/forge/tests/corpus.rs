@@ -133,7 +133,10 @@ fn manifest_is_consistent_with_the_store() {
             *kinds.entry(e["kind"].as_str().unwrap().to_string()).or_default() += 1;
         }
         // Every file on disk is listed (mbox: two files hold everything).
-        let on_disk = walk(&dir.join("mail")).into_iter().filter(|p| !p.ends_with("subscriptions") && !p.ends_with("maildirfolder")).count();
+        let on_disk = walk(&dir.join("mail"))
+            .into_iter()
+            .filter(|p| !["subscriptions", "maildirfolder", "dovecot-uidlist"].iter().any(|n| p.ends_with(n)))
+            .count();
         if format != Format::Mbox {
             assert_eq!(on_disk, seen_paths.len());
         }
@@ -259,5 +262,42 @@ fn daticert_matches_headers() {
             let has_copy = parsed.attachments().any(|a| a.attachment_name() == Some("postacert.eml"));
             assert_eq!(has_copy, rt != "sintetica", "{}", f["path"]);
         }
+    }
+}
+
+#[test]
+fn maildir_names_sizes_and_uidlist_are_dovecot_style() {
+    let dir = corpus(Format::Maildir);
+    for folder in ["mail", "mail/.Sent"] {
+        let root = dir.join(folder);
+        let mut bases = Vec::new();
+        for sub in ["cur", "new"] {
+            for e in std::fs::read_dir(root.join(sub)).unwrap() {
+                let p = e.unwrap().path();
+                let name = p.file_name().unwrap().to_str().unwrap().to_string();
+                let (base, flags) = match name.split_once(":2,") {
+                    Some((b, f)) => (b.to_string(), Some(f.to_string())),
+                    None => (name.clone(), None),
+                };
+                assert_eq!(flags.is_some(), sub == "cur", "{name}");
+                let parts: Vec<&str> = base.split(',').collect();
+                assert!(parts[0].split('.').next().unwrap().parse::<u64>().is_ok(), "{name}");
+                assert!(parts[0].contains(".M") && parts[0].contains('P'), "{name}");
+                let data = std::fs::read(&p).unwrap();
+                let lines = data.iter().filter(|b| **b == b'\n').count();
+                assert_eq!(parts[1], format!("S={}", data.len()), "{name}");
+                assert_eq!(parts[2], format!("W={}", data.len() + lines), "{name}");
+                bases.push(base);
+            }
+        }
+        let uidlist = std::fs::read_to_string(root.join("dovecot-uidlist")).unwrap();
+        let mut lines = uidlist.lines();
+        let header = lines.next().unwrap();
+        assert!(header.starts_with("3 V"), "{header}");
+        let mut listed: Vec<String> = lines.map(|l| l.split_once(" :").unwrap().1.to_string()).collect();
+        listed.sort();
+        bases.sort();
+        assert_eq!(listed, bases, "{folder}: uidlist and files differ");
+        assert!(!root.join("tmp").read_dir().unwrap().any(|_| true), "tmp/ must be empty");
     }
 }
