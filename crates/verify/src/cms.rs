@@ -188,8 +188,33 @@ fn find_signer_cert<'a>(sid: &SignerIdentifier, pools: &[&'a [Cert]]) -> Option<
 /// Verifies every signer of `sd`. `detached` is the signed content for a detached
 /// signature (already canonicalised by the caller where that applies).
 pub fn verify(sd: &SignedData, detached: Option<&[u8]>, store: &TrustStore, opts: &VerifyOptions) -> SignatureReport {
+    verify_inner(sd, detached, &[], store, opts, false)
+}
+
+/// For SignedData found inside a signature (time-stamp tokens): its own time-stamps
+/// are not followed, which bounds the recursion. `outer_certs` (those of the enclosing
+/// signature) may complete the TSA's chain.
+pub(crate) fn verify_nested(sd: &SignedData, outer_certs: &[Cert], store: &TrustStore, opts: &VerifyOptions) -> SignatureReport {
+    verify_inner(sd, None, outer_certs, store, opts, true)
+}
+
+fn verify_inner(
+    sd: &SignedData,
+    detached: Option<&[u8]>,
+    outer_certs: &[Cert],
+    store: &TrustStore,
+    opts: &VerifyOptions,
+    nested: bool,
+) -> SignatureReport {
     let content = sd.econtent.as_deref().or(detached);
-    let ctx = Ctx { certs: &sd.certificates, crls: &sd.crls, store, opts };
+    let pool: Vec<Cert>;
+    let certs = if outer_certs.is_empty() {
+        &sd.certificates[..]
+    } else {
+        pool = sd.certificates.iter().chain(outer_certs).cloned().collect();
+        &pool[..]
+    };
+    let ctx = Ctx { certs, crls: &sd.crls, store, opts, nested };
     let mut signers: Vec<SignerReport> = sd
         .signers
         .iter()
@@ -207,6 +232,7 @@ pub fn verify(sd: &SignedData, detached: Option<&[u8]>, store: &TrustStore, opts
             weak_algorithm: false,
             signing_certificate: CertBinding::Absent,
             countersignatures: Vec::new(),
+            timestamps: Vec::new(),
             warnings: Vec::new(),
         });
     }
@@ -218,6 +244,7 @@ pub fn verify(sd: &SignedData, detached: Option<&[u8]>, store: &TrustStore, opts
 }
 
 struct Ctx<'a> {
+    nested: bool,
     certs: &'a [Cert],
     crls: &'a [crate::crl::Crl],
     store: &'a TrustStore,
@@ -246,6 +273,7 @@ fn verify_signer(ctx: &Ctx<'_>, s: &RawSigner, content: Option<&[u8]>, expected_
         weak_algorithm: false,
         signing_certificate: CertBinding::Absent,
         countersignatures: Vec::new(),
+        timestamps: Vec::new(),
         warnings: Vec::new(),
     };
     let now = ctx.opts.now();
@@ -278,6 +306,18 @@ fn verify_signer(ctx: &Ctx<'_>, s: &RawSigner, content: Option<&[u8]>, expected_
             trust_for(c, ctx, time, source, now)
         }
     };
+
+    // Signature time-stamps (CAdES-T) cover this signer's signature value.
+    if let Some(unsigned) = info.unsigned_attrs.as_ref().filter(|_| !ctx.nested) {
+        for a in unsigned.iter().filter(|a| a.oid == crate::timestamp::OID_SIGNATURE_TIMESTAMP) {
+            for v in a.values.iter() {
+                match v.to_der() {
+                    Ok(d) => r.timestamps.push(crate::timestamp::verify(&d, info.signature.as_bytes(), ctx.certs, ctx.store, ctx.opts)),
+                    Err(e) => r.warnings.push(format!("unreadable time-stamp: {e}")),
+                }
+            }
+        }
+    }
 
     // Counter-signatures sign this signer's signature value.
     if let Some(unsigned) = &info.unsigned_attrs {

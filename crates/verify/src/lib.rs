@@ -55,7 +55,9 @@
 //!                  "signature_algorithm": "rsa-pkcs1v15",   // rsa-pkcs1v15 | rsa-pss | ecdsa-p256 | ecdsa-p384
 //!                  "weak_algorithm": true,
 //!                  "signing_certificate": "absent",         // absent | matches | mismatch
-//!                  "countersignatures": [], "warnings": [] } ],
+//!                  "countersignatures": [],
+//!                  "timestamps": [{ "time", "integrity", "integrity_reason", "trust", "tsa" }],
+//!                  "warnings": [] } ],
 //!   "content_type": "1.2.840.113549.1.7.1", "weak_algorithm": true, "warnings": [] }
 //! ```
 //! A [`p7m::DocumentReport`] is `{ "signature": <combined report>, "levels": [{ "encoding":
@@ -72,6 +74,7 @@ pub mod error;
 pub mod limits;
 pub mod p7m;
 pub mod smime;
+pub mod timestamp;
 pub mod trust;
 pub mod tsl;
 pub mod verdict;

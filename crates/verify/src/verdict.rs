@@ -147,6 +147,8 @@ pub struct SignerReport {
     pub signing_certificate: CertBinding,
     /// Counter-signatures of this signer's signature value.
     pub countersignatures: Vec<SignerReport>,
+    /// RFC 3161 signature time-stamps (CAdES-T) over this signer's signature value.
+    pub timestamps: Vec<crate::timestamp::TimestampReport>,
     pub warnings: Vec<String>,
 }
 

@@ -373,3 +373,51 @@ fn one_unreadable_signer_does_not_hide_the_other() {
     assert_eq!(r.signature.signers[1].integrity, Integrity::Broken);
     assert_eq!(r.signature.status, Integrity::Broken);
 }
+
+#[test]
+fn signature_timestamp_verified() {
+    let Some(p) = pki() else { return };
+    let tsa_ext = "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping";
+    p.cert("tsa", "ec256", "/O=Cartolina Test/CN=Test TSA", Some("inter"), tsa_ext, 120, 30);
+    p.write(
+        "tsa.cnf",
+        b"[tsa]\ndefault_tsa = t\n[t]\nserial = tsaserial\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\n\
+          digests = sha256, sha384, sha512\naccuracy = secs:1\ness_cert_id_alg = sha256\n",
+    );
+    p.write("tsaserial", b"01\n");
+    let der = p.sign(DATA, "leaf", Some("inter.pem"), &["-nodetach"]);
+    let si = children_at(&der, &SIGNER0);
+    let sig_value = verify::asn1::read(&si[5]).unwrap().0.value.to_vec();
+    let token = |over: &[u8], name: &str| {
+        p.write(&format!("{name}.bin"), over);
+        p.run(&["ts", "-query", "-data", &format!("{name}.bin"), "-sha256", "-cert", "-no_nonce", "-out", &format!("{name}.tsq")]);
+        p.run(&[
+            "ts", "-reply", "-queryfile", &format!("{name}.tsq"), "-signer", "tsa.pem", "-inkey", "tsa.key", "-config", "tsa.cnf",
+            "-token_out", "-out", &format!("{name}.tst"),
+        ]);
+        p.read(&format!("{name}.tst"))
+    };
+    const OID_TS: [u8; 13] = [0x06, 0x0B, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x10, 0x02, 0x0E];
+    let attach = |tok: &[u8]| {
+        rewrite(&der, &SIGNER0, &mut |kids| {
+            let attr = tlv(0x30, &[OID_TS.to_vec(), tlv(0x31, tok)].concat());
+            kids.push(tlv(0xA1, &attr));
+        })
+    };
+    let st = store(p, &["root"]);
+    let good = attach(&token(&sig_value, "ts-good"));
+    let r = p7m(p, &good, &st, &opts());
+    let s = &r.signature.signers[0];
+    assert_eq!(s.integrity, Integrity::Intact);
+    assert_eq!(s.timestamps.len(), 1);
+    let t = &s.timestamps[0];
+    assert_eq!(t.integrity, Integrity::Intact, "{t:#?}");
+    assert_eq!(t.trust.status, TrustStatus::Trusted, "{t:#?}");
+    assert!(t.tsa.as_deref().unwrap().contains("Test TSA"));
+    assert!(t.time.is_some());
+    // A token over other bytes does not match this signature.
+    let bad = attach(&token(b"other", "ts-bad"));
+    let t = &p7m(p, &bad, &st, &opts()).signature.signers[0].timestamps[0];
+    assert_eq!(t.integrity, Integrity::Broken);
+    assert_eq!(t.integrity_reason.as_deref(), Some("time-stamp imprint does not match the signature"));
+}
