@@ -217,7 +217,8 @@ pub fn build_path(signer: &Cert, extra: &[Cert], extra_crls: &[crate::crl::Crl],
 
 fn extend(path: &mut Vec<Cert>, pool: &[&Cert], store: &TrustStore, time: u64, budget: &mut Budget) -> Result<(), PathError> {
     let Some(cert) = path.last().cloned() else { return Err(PathError::PathTooLong) };
-    let intermediates_below = path.len() - 1;
+    // pathLenConstraint counts the non-self-issued intermediates below (RFC 5280 4.2.1.9).
+    let intermediates_below = path.iter().skip(1).filter(|c| !c.is_self_issued()).count();
     let mut best = if cert.is_self_issued() {
         PathError::UntrustedRoot(cert.subject_string())
     } else {

@@ -167,6 +167,32 @@ pub struct SignatureReport {
 }
 
 impl SignatureReport {
+    /// The verdict for a message or file with no signature at all.
+    pub fn unsigned() -> Self {
+        SignatureReport {
+            status: Integrity::Unsigned,
+            trust: Trust::simple(TrustStatus::Indeterminate, "not signed"),
+            signers: Vec::new(),
+            content_type: String::new(),
+            weak_algorithm: false,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The verdict when a signature is present but cannot be read at all (e.g. the
+    /// caller got an [`crate::Error`], or the signature part's transfer encoding is broken).
+    pub fn unreadable(reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        SignatureReport {
+            status: Integrity::Broken,
+            trust: Trust::simple(TrustStatus::Indeterminate, format!("signature unreadable: {reason}")),
+            signers: Vec::new(),
+            content_type: String::new(),
+            weak_algorithm: false,
+            warnings: vec![reason],
+        }
+    }
+
     /// Combines signer verdicts: the worst integrity and the worst trust win.
     pub(crate) fn from_signers(signers: Vec<SignerReport>, content_type: String, warnings: Vec<String>) -> Self {
         let status = if signers.is_empty() {

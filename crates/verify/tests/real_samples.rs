@@ -147,3 +147,12 @@ fn bench_aruba_receipts() {
     let rate = n as f64 / t.elapsed().as_secs_f64();
     println!("aruba receipts verified (integrity + chain): {rate:.0}/s");
 }
+
+#[test]
+fn constructors_for_callers() {
+    let u = serde_json::to_value(verify::SignatureReport::unsigned()).unwrap();
+    assert_eq!(u["status"], "unsigned");
+    let b = serde_json::to_value(verify::SignatureReport::unreadable("bad base64")).unwrap();
+    assert_eq!(b["status"], "broken");
+    assert_eq!(b["trust"]["status"], "indeterminate");
+}
