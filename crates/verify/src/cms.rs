@@ -15,7 +15,7 @@ use crate::attrs::{self, OID_COUNTERSIGNATURE};
 use crate::certs::Cert;
 use crate::chain;
 use crate::error::{Error, Result};
-use crate::limits::{MAX_CMS_CERTIFICATES, MAX_COUNTERSIGNATURE_DEPTH, MAX_INPUT_BYTES, MAX_SIGNERS};
+use crate::limits::{MAX_CMS_CERTIFICATES, MAX_COUNTERSIGNATURE_DEPTH, MAX_EXTRA_VERIFICATIONS, MAX_INPUT_BYTES, MAX_SIGNERS};
 use crate::trust::TrustStore;
 use crate::verdict::{CertBinding, Integrity, SignatureReport, SignerReport, TimeSource, Trust, TrustStatus};
 
@@ -214,7 +214,8 @@ fn verify_inner(
         pool = sd.certificates.iter().chain(outer_certs).cloned().collect();
         &pool[..]
     };
-    let ctx = Ctx { certs, crls: &sd.crls, store, opts, nested };
+    let budget = std::cell::Cell::new(MAX_EXTRA_VERIFICATIONS);
+    let ctx = Ctx { certs, crls: &sd.crls, store, opts, nested, budget: &budget };
     let mut signers: Vec<SignerReport> = sd
         .signers
         .iter()
@@ -245,6 +246,8 @@ fn verify_inner(
 
 struct Ctx<'a> {
     nested: bool,
+    /// Counter-signatures and time-stamps left to verify in this SignedData.
+    budget: &'a std::cell::Cell<usize>,
     certs: &'a [Cert],
     crls: &'a [crate::crl::Crl],
     store: &'a TrustStore,
@@ -311,6 +314,9 @@ fn verify_signer(ctx: &Ctx<'_>, s: &RawSigner, content: Option<&[u8]>, expected_
     if let Some(unsigned) = info.unsigned_attrs.as_ref().filter(|_| !ctx.nested) {
         for a in unsigned.iter().filter(|a| a.oid == crate::timestamp::OID_SIGNATURE_TIMESTAMP) {
             for v in a.values.iter() {
+                if !take_budget(ctx, &mut r) {
+                    break;
+                }
                 match v.to_der() {
                     Ok(d) => r.timestamps.push(crate::timestamp::verify(&d, info.signature.as_bytes(), ctx.certs, ctx.store, ctx.opts)),
                     Err(e) => r.warnings.push(format!("unreadable time-stamp: {e}")),
@@ -327,6 +333,9 @@ fn verify_signer(ctx: &Ctx<'_>, s: &RawSigner, content: Option<&[u8]>, expected_
                     r.warnings.push("counter-signatures nested too deep: not verified".into());
                     break;
                 }
+                if !take_budget(ctx, &mut r) {
+                    break;
+                }
                 match v.to_der().map_err(Error::from).and_then(|d| parse_signer_info(&d)) {
                     Ok(cs) => r.countersignatures.push(verify_signer(ctx, &cs, Some(info.signature.as_bytes()), None, depth + 1)),
                     Err(e) => r.warnings.push(format!("unreadable counter-signature: {e}")),
@@ -335,6 +344,21 @@ fn verify_signer(ctx: &Ctx<'_>, s: &RawSigner, content: Option<&[u8]>, expected_
         }
     }
     r
+}
+
+/// One more counter-signature or time-stamp may be verified (see
+/// [`MAX_EXTRA_VERIFICATIONS`]); otherwise a warning says the rest was skipped.
+fn take_budget(ctx: &Ctx<'_>, r: &mut SignerReport) -> bool {
+    match ctx.budget.get().checked_sub(1) {
+        Some(left) => {
+            ctx.budget.set(left);
+            true
+        }
+        None => {
+            r.warnings.push(format!("more than {MAX_EXTRA_VERIFICATIONS} counter-signatures/time-stamps: the rest not verified"));
+            false
+        }
+    }
 }
 
 fn check_integrity(

@@ -23,6 +23,10 @@ pub const MAX_SIGNERS: usize = 32;
 /// Deepest chain of counter-signatures (counter-signature of a counter-signature ...).
 pub const MAX_COUNTERSIGNATURE_DEPTH: usize = 4;
 
+/// Most counter-signatures plus time-stamps verified in one SignedData (each costs a
+/// signature check and a path search; an attacker could attach millions).
+pub const MAX_EXTRA_VERIFICATIONS: usize = 32;
+
 /// Most certificates read from one SignedData; further certificates are ignored.
 pub const MAX_CMS_CERTIFICATES: usize = 512;
 

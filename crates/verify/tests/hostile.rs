@@ -93,3 +93,39 @@ fn issuer_loops_terminate() {
     let ok = verify::chain::build_path(&leaf, &pool, &[], &st, now()).unwrap();
     assert_eq!(ok.certs.len(), 3);
 }
+
+#[test]
+fn thousands_of_countersignatures_are_capped() {
+    let Some(p) = pki() else { return };
+    use common::derkit::*;
+    let der = p.sign(b"x", "leaf", Some("inter.pem"), &["-nodetach"]);
+    let si = children_at(&der, &SIGNER0);
+    let sig_value = verify::asn1::read(&si[5]).unwrap().0.value.to_vec();
+    let cs = p.sign(&sig_value, "leaf2", Some("inter.pem"), &[]);
+    let cs_info = children_at(&cs, &[1, 0, -1])[0].clone();
+    // 2000 distinct copies (a SET OF may not hold duplicates): vary the last two bytes
+    // of the signature value, which leaves each copy well-formed but invalid.
+    let many: Vec<u8> = (0..2000u32)
+        .flat_map(|i| {
+            let mut c = cs_info.clone();
+            let n = c.len();
+            c[n - 1] = c[n - 1].wrapping_add(1 + (i % 251) as u8);
+            c[n - 2] = c[n - 2].wrapping_add((i / 251) as u8);
+            c
+        })
+        .collect();
+    let big = rewrite(&der, &SIGNER0, &mut |kids| {
+        let attr = tlv(0x30, &[OID_COUNTERSIGNATURE_DER.to_vec(), tlv(0x31, &many)].concat());
+        kids.push(tlv(0xA1, &attr));
+    });
+    let mut st = TrustStore::empty();
+    st.add_anchors(&p.read("root.pem")).unwrap();
+    let t = Instant::now();
+    let r = verify::p7m::verify_p7m(&big, None, &st, &VerifyOptions::default());
+    assert!(t.elapsed().as_secs_f64() < 10.0, "took {:?}", t.elapsed());
+    let r = r.unwrap();
+    let s = &r.signature.signers[0];
+    assert_eq!(s.integrity, verify::Integrity::Intact, "{:?}", s.integrity_reason);
+    assert_eq!(s.countersignatures.len(), verify::limits::MAX_EXTRA_VERIFICATIONS);
+    assert!(s.warnings.iter().any(|w| w.contains("not verified")));
+}
