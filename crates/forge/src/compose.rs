@@ -53,7 +53,10 @@ impl Composed {
                 hex(&b[8..10]),
                 hex(&b[10..16])
             ),
-            Client::Outlook => format!("{}01d{}${}${}@{domain}", hex(&b[0..3]), hex(&b[3..5]), hex(&b[5..9]), hex(&b[9..13])),
+            // Outlook: <0000xx01d4a1b2$c3d4e5f0$e5f6a7b8$@domain>
+            Client::Outlook => {
+                format!("0000{:02x}01d{}${}${}$@{domain}", b[0] & 0x3f, &hex(&b[1..4])[..5], hex(&b[4..8]), hex(&b[8..12]))
+            }
             Client::Webmail => format!("{}@{domain}", hex(&b)),
             Client::Gestionale => format!(
                 "{}.{}.{}-gestionale-fatturapa.attachment.out@srv-{}",

@@ -109,9 +109,13 @@ pub fn codice_fiscale<R: Rng>(rng: &mut R, first: &str, last: &str) -> String {
 }
 
 /// A subject and a short body for a message the user sends, by theme.
-pub fn sent_subject<R: Rng>(rng: &mut R, year: i32) -> (String, &'static str) {
+/// `month0` is the sending month (0-based): subjects mention it or one of the previous
+/// three months, never the future.
+pub fn sent_subject<R: Rng>(rng: &mut R, year: i32, month0: u32) -> (String, &'static str) {
     let n = rng.gen_range(1..400);
-    let month = MONTHS[rng.gen_range(0..12)];
+    let back = rng.gen_range(0..4u32);
+    let (year, m) = if back > month0 { (year - 1, month0 + 12 - back) } else { (year, month0 - back) };
+    let month = MONTHS[m as usize];
     match rng.gen_range(0..12) {
         0 | 1 => (format!("Fattura n. {n}/{year}"), "fattura"),
         2 => (format!("IT0{:010}_{:05}.xml", rng.gen_range(1_000_000_000u64..9_999_999_999), rng.gen_range(1..99999)), "fatturapa"),

@@ -42,7 +42,7 @@ impl Corpus {
             let (subject, theme) = if sdi {
                 (format!("Invio File {}", rng.gen_range(1_000_000..99_999_999)), "fatturapa")
             } else {
-                sent_subject(rng, chrono::Datelike::year(&t))
+                sent_subject(rng, chrono::Datelike::year(&t), chrono::Datelike::month0(&t))
             };
             m.subject = subject.clone();
             m.to = vec![acct.address.clone()];

@@ -232,7 +232,7 @@ impl Corpus {
         // ---- compose M
         let client = [Client::Thunderbird, Client::Outlook, Client::Webmail, Client::Gestionale][rng.gen_range(0..4)];
         let mut m = Composed::new(&mut rng, client, &acct.name, &acct.address, t0);
-        let (subject, theme) = sent_subject(&mut rng, chrono::Datelike::year(&t0));
+        let (subject, theme) = sent_subject(&mut rng, chrono::Datelike::year(&t0), chrono::Datelike::month0(&t0));
         let n_rcpt = *[1usize, 1, 1, 2, 2, 3, 4, 5].choose(&mut rng).unwrap_or(&1);
         let mut rcpts: Vec<Rcpt> = Vec::new();
         let mut greeting = "Buongiorno".to_string();
