@@ -8,6 +8,9 @@
 //! - [`smime::verify_opaque`]: `application/pkcs7-mime` signed-data; returns the content.
 //! - [`p7m::verify_p7m`] / [`p7m::verify_p7s`]: `.p7m` documents (DER, base64, PEM;
 //!   nested envelopes unwrapped level by level) and detached `.p7s` signatures.
+//! - Per signer: signed attributes (contentType, messageDigest, signingTime, ESS
+//!   signingCertificate/V2), counter-signatures and RFC 3161 signature time-stamps
+//!   ([`timestamp`]) are verified; the chain is built by [`chain`] (webpki-style, bounded).
 //! - [`trust::TrustStore`]: bundled PEC anchors (Actalis Authentication Root CA, AgID
 //!   CA1) plus imported certificates, CRLs and EU Trusted Lists.
 //!
