@@ -9,9 +9,14 @@
 //! Exit status: 0 when every path was examined (bad files are reported in the output,
 //! the batch goes on); 2 for usage errors.
 
+mod fsck;
 mod inspect;
 mod record;
+mod scan;
+mod search;
+mod show;
 mod sniff;
+mod status;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -34,12 +39,168 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Store, index and pair every message under PATHs into the archive.
+    Scan {
+        #[command(flatten)]
+        archive: ArchiveArg,
+        /// Extra trust anchors: PEM/DER certificates or an EU Trusted List (XML).
+        #[arg(long, value_name = "FILE")]
+        trust: Vec<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// The summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Maildir folders, mbox files, .eml files or folders of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// One line per card (sent message or received PEC); --json: one object per line.
+    Status {
+        #[command(flatten)]
+        archive: ArchiveArg,
+        #[command(flatten)]
+        filter: CardFilterArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Full-text search over every archived message.
+    Search {
+        #[command(flatten)]
+        archive: ArchiveArg,
+        /// Words that must all match (quote an address or a phrase; `word*` for prefixes).
+        #[arg(required = true)]
+        query: Vec<String>,
+        #[arg(long, value_parser = scan::parse_date)]
+        since: Option<i64>,
+        #[arg(long, value_parser = scan::parse_date)]
+        until: Option<i64>,
+        /// Card state (all-delivered, partially-delivered, failed, pending, overdue, not-accepted, received).
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        sender: Option<String>,
+        #[arg(long)]
+        recipient: Option<String>,
+        /// Message kind (acceptance, delivery, delivery-error, transport, plain, ...).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Signature state (intact, broken, unsigned, trusted, untrusted, ...).
+        #[arg(long)]
+        signature: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+        /// relevance, newest or oldest.
+        #[arg(long, default_value = "relevance")]
+        sort: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One card with its receipts (by card id, identificativo or Message-ID).
+    Show {
+        #[command(flatten)]
+        archive: ArchiveArg,
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-hash every stored message and re-check every record (reports, never repairs).
+    Fsck {
+        #[command(flatten)]
+        archive: ArchiveArg,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct ArchiveArg {
+    /// Archive folder (default: $CARTOLINA_ARCHIVE, else the user data folder).
+    #[arg(long, value_name = "DIR")]
+    archive: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct CardFilterArgs {
+    /// Only cards of this account (the user's PEC address).
+    #[arg(long)]
+    account: Option<String>,
+    /// Only cards in this state.
+    #[arg(long)]
+    state: Option<String>,
+    /// Sent on or after (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_parser = scan::parse_date)]
+    since: Option<i64>,
+    /// Sent before.
+    #[arg(long, value_parser = scan::parse_date)]
+    until: Option<i64>,
+    #[arg(long)]
+    recipient: Option<String>,
+    /// sent or received.
+    #[arg(long)]
+    kind: Option<String>,
+    /// Newest first.
+    #[arg(long)]
+    newest_first: bool,
+    #[arg(long)]
+    limit: Option<u64>,
+    #[arg(long, default_value_t = 0)]
+    offset: u64,
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect { json, paths } => inspect::run(&paths, json),
+        Command::Scan { archive, trust, jobs, json, paths } => scan::run(archive.archive.as_deref(), &trust, &paths, jobs, json),
+        Command::Status { archive, filter, json } => {
+            let f = archive::CardFilter {
+                account: filter.account,
+                state: filter.state,
+                since: filter.since,
+                until: filter.until,
+                recipient: filter.recipient,
+                kind: filter.kind,
+                proof_ok: None,
+                newest_first: filter.newest_first,
+                limit: filter.limit,
+                offset: filter.offset,
+            };
+            status::run(archive.archive.as_deref(), &f, json)
+        }
+        Command::Search { archive, query, since, until, state, sender, recipient, kind, signature, account, sort, limit, offset, json } => {
+            let sort = match sort.as_str() {
+                "newest" => archive::search::Sort::Newest,
+                "oldest" => archive::search::Sort::Oldest,
+                _ => archive::search::Sort::Relevance,
+            };
+            let q = archive::SearchQuery {
+                text: query.join(" "),
+                since,
+                until,
+                state,
+                sender,
+                recipient,
+                kind,
+                signature,
+                account,
+                sort,
+                limit,
+                offset,
+            };
+            search::run(archive.archive.as_deref(), &q, json)
+        }
+        Command::Show { archive, id, json } => show::run(archive.archive.as_deref(), &id, json),
+        Command::Fsck { archive, json } => match fsck::run(archive.archive.as_deref(), json) {
+            Ok(true) => Ok(()),
+            Ok(false) => return std::process::ExitCode::from(1),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,0 +1,147 @@
+//! The database schema and its migrations.
+//!
+//! Versioned with `PRAGMA user_version`: migration *n* (1-based) moves the schema from
+//! version *n-1* to *n*, in one transaction together with the version bump, so a crash
+//! mid-migration leaves the previous version intact. A database newer than this build is
+//! refused, never "downgraded".
+//!
+//! Tables:
+//! * `messages`: one row per distinct blob (SHA-256): what pec found (kind, ids,
+//!   daticert fields), the signature verdict, header/daticert mismatches.
+//! * `locations`: where each blob was seen (`path`, `offset` in an mbox, -1 for a
+//!   single file). `(path, offset)` is unique: a rescan adds nothing.
+//! * `sources`: per source file, size and mtime when it was last completely indexed;
+//!   what makes a rescan with nothing changed skip a file without reading it.
+//! * `dirty`: card keys whose cards must be recomputed; written in the same transaction
+//!   as the messages that touched them, cleared in the transaction that rewrites the
+//!   cards, so pairing survives a kill at any moment.
+//! * `cards`, `card_recipients`, `card_messages`: the return cards (derived data; the
+//!   time-dependent part, pending vs overdue, is computed when read).
+//! * `fts`: FTS5 index over messages (contentless: the text is in the blobs).
+pub const MIGRATIONS: &[&str] = &[
+    // 1: initial schema.
+    r#"
+CREATE TABLE messages (
+    id              INTEGER PRIMARY KEY,
+    sha256          TEXT NOT NULL UNIQUE,
+    size            INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    parse_error     TEXT,
+    message_id      TEXT,
+    refers_to       TEXT,
+    header_ref      TEXT,
+    identificativo  TEXT,
+    subject         TEXT,
+    from_addr       TEXT,
+    to_addrs        TEXT,
+    delivered_to    TEXT,
+    date            TEXT,
+    date_ts         INTEGER,
+    dc_tipo         TEXT,
+    dc_mittente     TEXT,
+    dc_destinatari  TEXT,
+    dc_data         TEXT,
+    dc_ts           INTEGER,
+    dc_consegna     TEXT,
+    dc_errore       TEXT,
+    dc_errore_esteso TEXT,
+    dc_ricevuta     TEXT,
+    dc_gestore      TEXT,
+    dc_oggetto      TEXT,
+    sig_integrity   TEXT NOT NULL,
+    sig_trust       TEXT,
+    sig_detail      TEXT,
+    signer          TEXT,
+    inconsistencies TEXT,
+    notes           TEXT,
+    pc_subject      TEXT,
+    pc_date         TEXT,
+    pc_date_ts      INTEGER,
+    added_at        INTEGER NOT NULL
+);
+CREATE INDEX messages_message_id ON messages(message_id);
+CREATE INDEX messages_refers_to ON messages(refers_to);
+CREATE INDEX messages_header_ref ON messages(header_ref);
+CREATE INDEX messages_identificativo ON messages(identificativo);
+CREATE INDEX messages_kind ON messages(kind);
+
+CREATE TABLE locations (
+    id       INTEGER PRIMARY KEY,
+    message  INTEGER NOT NULL REFERENCES messages(id),
+    path     TEXT NOT NULL,
+    offset   INTEGER NOT NULL,
+    seen_at  INTEGER NOT NULL,
+    UNIQUE(path, offset)
+);
+CREATE INDEX locations_message ON locations(message);
+
+CREATE TABLE sources (
+    path       TEXT PRIMARY KEY,
+    size       INTEGER NOT NULL,
+    mtime_ns   INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    messages   INTEGER NOT NULL,
+    scanned_at INTEGER NOT NULL
+);
+
+CREATE TABLE dirty (key TEXT PRIMARY KEY) WITHOUT ROWID;
+
+CREATE TABLE cards (
+    id              INTEGER PRIMARY KEY,
+    key             TEXT NOT NULL UNIQUE,
+    kind            TEXT NOT NULL,
+    account         TEXT,
+    msgid           TEXT,
+    identificativo  TEXT,
+    subject         TEXT,
+    sender          TEXT,
+    sent_at         TEXT,
+    sent_ts         INTEGER,
+    accepted_at     TEXT,
+    accepted_ts     INTEGER,
+    acceptance      TEXT NOT NULL,
+    n_delivered     INTEGER NOT NULL,
+    n_failed        INTEGER NOT NULL,
+    n_unresolved    INTEGER NOT NULL,
+    proof_ok        INTEGER NOT NULL,
+    problems        TEXT NOT NULL,
+    origin          TEXT,
+    original        INTEGER
+);
+CREATE INDEX cards_sent_ts ON cards(sent_ts);
+CREATE INDEX cards_account ON cards(account);
+CREATE INDEX cards_identificativo ON cards(identificativo);
+CREATE INDEX cards_msgid ON cards(msgid);
+
+CREATE TABLE card_recipients (
+    card     INTEGER NOT NULL REFERENCES cards(id),
+    pos      INTEGER NOT NULL,
+    address  TEXT NOT NULL,
+    type     TEXT NOT NULL,
+    state    TEXT NOT NULL,
+    at       TEXT,
+    error    TEXT,
+    receipt  INTEGER,
+    PRIMARY KEY (card, pos)
+) WITHOUT ROWID;
+CREATE INDEX card_recipients_address ON card_recipients(address);
+
+CREATE TABLE card_messages (
+    card     INTEGER NOT NULL REFERENCES cards(id),
+    message  INTEGER NOT NULL REFERENCES messages(id),
+    role     TEXT NOT NULL,
+    PRIMARY KEY (card, message)
+) WITHOUT ROWID;
+CREATE INDEX card_messages_message ON card_messages(message);
+
+CREATE VIRTUAL TABLE fts USING fts5(
+    subject, addresses, body, attachments, ids, provider, errors,
+    content='', tokenize='unicode61 remove_diacritics 2'
+);
+"#,
+];
+
+/// The schema version this build writes.
+pub fn current_version() -> i64 {
+    MIGRATIONS.len() as i64
+}

@@ -1,0 +1,314 @@
+//! `scan`: walk sources, store and index every message, then pair.
+//!
+//! Three stages on std threads, joined by bounded channels so memory stays flat:
+//! 1. the reader walks the paths, skips files already indexed with the same size and
+//!    mtime (without opening them), reads files and streams mbox messages;
+//! 2. `jobs` workers hash, parse, verify and extract each message and write its blob;
+//! 3. the calling thread is the only database writer, one transaction per batch
+//!    ([`crate::writer`]), then recomputes the cards the batch made dirty.
+//!
+//! Sources are opened read-only and never written to.
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::extract;
+use crate::signature::Verifier;
+use crate::store::BlobStore;
+use crate::writer::{self, Item, SourceState, WriteStats, Writer};
+use crate::Archive;
+
+/// Records per transaction, and the longest a record waits before its batch commits.
+const BATCH: usize = 512;
+const BATCH_WAIT: Duration = Duration::from_millis(300);
+
+pub struct ScanOptions {
+    pub verifier: Verifier,
+    /// Worker threads (default: the number of cores).
+    pub jobs: usize,
+}
+
+impl ScanOptions {
+    pub fn new(verifier: Verifier) -> ScanOptions {
+        let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        ScanOptions { verifier, jobs }
+    }
+}
+
+/// Where a scan is, for a progress display.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    /// Files found by the walk so far (final once `walk_done`).
+    pub files_total: u64,
+    pub walk_done: bool,
+    pub files_done: u64,
+    pub files_skipped: u64,
+    pub messages: u64,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanSummary {
+    pub files_seen: u64,
+    pub files_skipped: u64,
+    pub files_read: u64,
+    pub messages_read: u64,
+    pub bytes_read: u64,
+    pub write: WriteStats,
+    /// Unreadable or vanished files, unreadable directories, oversized messages.
+    pub errors: Vec<String>,
+    pub cards_updated: u64,
+    pub elapsed: Duration,
+}
+
+enum ToWriter {
+    Item(Item),
+    Progress { files_total: Option<u64>, skipped: bool, bytes: u64 },
+    Error(String),
+    Fatal(Error),
+}
+
+struct Job {
+    path: String,
+    offset: i64,
+    bytes: Vec<u8>,
+}
+
+pub(crate) fn scan(archive: &mut Archive, roots: &[PathBuf], opts: &ScanOptions, progress: &mut dyn FnMut(&Progress)) -> Result<ScanSummary> {
+    let started = Instant::now();
+    archive.blobs.clean_tmp();
+    let (out_tx, out_rx) = mpsc::sync_channel::<ToWriter>(4 * BATCH);
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(64);
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let db_path = archive.db_path.clone();
+    let now = chrono::Utc::now().timestamp();
+    let mut summary = ScanSummary::default();
+    let write_result = std::thread::scope(|s| -> Result<WriteStats> {
+        let reader_out = out_tx.clone();
+        let roots = roots.to_vec();
+        let reader = s.spawn(move || read_sources(&roots, &db_path, job_tx, reader_out));
+        for _ in 0..opts.jobs.max(1) {
+            let rx = Arc::clone(&job_rx);
+            let tx = out_tx.clone();
+            let blobs = &archive.blobs;
+            let verifier = &opts.verifier;
+            s.spawn(move || work(rx, tx, blobs, verifier));
+        }
+        drop(out_tx);
+        let mut writer = Writer::new(&mut archive.conn, &archive.blobs, now);
+        let r = write_loop(&mut writer, out_rx, &mut summary, progress);
+        // On a fatal error the receiver is dropped here, so the reader and the workers
+        // stop at their next send instead of blocking.
+        let stats = writer.stats.clone();
+        drop(writer);
+        let reader_stats = reader.join().unwrap_or_default();
+        summary.files_seen = reader_stats.0;
+        summary.files_read = reader_stats.1;
+        summary.messages_read = reader_stats.2;
+        r.map(|_| stats)
+    });
+    summary.write = write_result?;
+    summary.cards_updated = crate::pairing::process_dirty(&mut archive.conn)?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+fn write_loop(writer: &mut Writer<'_>, rx: Receiver<ToWriter>, summary: &mut ScanSummary, progress: &mut dyn FnMut(&Progress)) -> Result<()> {
+    let mut batch = Vec::new();
+    let mut records = 0usize;
+    let mut p = Progress::default();
+    let mut first = Instant::now();
+    loop {
+        let msg = match rx.recv_timeout(BATCH_WAIT) {
+            Ok(m) => Some(m),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        match msg {
+            Some(ToWriter::Item(item)) => {
+                match &item {
+                    Item::Record { .. } => {
+                        records += 1;
+                        p.messages += 1;
+                    }
+                    Item::FileEnd { .. } => p.files_done += 1,
+                    Item::FileStart { .. } => {}
+                }
+                if batch.is_empty() {
+                    first = Instant::now();
+                }
+                batch.push(item);
+            }
+            Some(ToWriter::Progress { files_total, skipped, bytes }) => {
+                if let Some(t) = files_total {
+                    p.files_total = t;
+                    p.walk_done = true;
+                } else if skipped {
+                    p.files_skipped += 1;
+                    p.files_done += 1;
+                    summary.files_skipped += 1;
+                }
+                p.bytes += bytes;
+                summary.bytes_read += bytes;
+            }
+            Some(ToWriter::Error(e)) => summary.errors.push(e),
+            Some(ToWriter::Fatal(e)) => return Err(e),
+            None => {}
+        }
+        if records >= BATCH || (!batch.is_empty() && first.elapsed() >= BATCH_WAIT) {
+            writer.write_batch(std::mem::take(&mut batch))?;
+            records = 0;
+            progress(&p);
+        }
+    }
+    if !batch.is_empty() {
+        writer.write_batch(batch)?;
+    }
+    progress(&p);
+    Ok(())
+}
+
+fn work(rx: Arc<Mutex<Receiver<Job>>>, tx: SyncSender<ToWriter>, blobs: &BlobStore, verifier: &Verifier) {
+    loop {
+        // The lock is held only to take one job.
+        let job = match rx.lock() {
+            Ok(r) => r.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else { return };
+        let rec = extract::extract(&job.bytes, verifier);
+        let msg = match blobs.put(&rec.sha256, &job.bytes) {
+            Ok(put) => ToWriter::Item(Item::Record { path: job.path, offset: job.offset, rec: Box::new(rec), put }),
+            Err(e) => ToWriter::Fatal(e),
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+    }
+}
+
+/// Returns (files seen, files read, messages read).
+fn read_sources(roots: &[PathBuf], db_path: &Path, jobs: SyncSender<Job>, out: SyncSender<ToWriter>) -> (u64, u64, u64) {
+    let mut counts = (0u64, 0u64, 0u64);
+    // A read-only connection of our own: WAL lets it read while the writer writes.
+    let conn = match crate::db::open_readonly(db_path) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = out.send(ToWriter::Fatal(e));
+            return counts;
+        }
+    };
+    let total: u64 = roots.iter().map(|r| sources::walk(r).filter(|e| e.is_ok()).count() as u64).sum();
+    if out.send(ToWriter::Progress { files_total: Some(total), skipped: false, bytes: 0 }).is_err() {
+        return counts;
+    }
+    for root in roots {
+        // Absolute paths: locations must mean the same thing whatever the working folder.
+        let root = std::path::absolute(root).unwrap_or_else(|_| root.clone());
+        for entry in sources::walk(&root) {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    if out.send(ToWriter::Error(e.to_string())).is_err() {
+                        return counts;
+                    }
+                    continue;
+                }
+            };
+            counts.0 += 1;
+            if !read_entry(&entry, &conn, &jobs, &out, &mut counts) {
+                return counts;
+            }
+        }
+    }
+    counts
+}
+
+/// Returns false when the writer has gone away (fatal error): stop reading.
+fn read_entry(entry: &sources::Entry, conn: &rusqlite::Connection, jobs: &SyncSender<Job>, out: &SyncSender<ToWriter>, counts: &mut (u64, u64, u64)) -> bool {
+    let path = entry.path.to_string_lossy().into_owned();
+    let meta = match std::fs::metadata(&entry.path) {
+        Ok(m) => m,
+        Err(e) => return out.send(ToWriter::Error(format!("{path}: {e}"))).is_ok(),
+    };
+    let size = meta.len() as i64;
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0);
+    let state = match writer::source_state(conn, &path, size, mtime_ns) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = out.send(ToWriter::Fatal(e));
+            return false;
+        }
+    };
+    if state == SourceState::Unchanged {
+        return out.send(ToWriter::Progress { files_total: None, skipped: true, bytes: 0 }).is_ok();
+    }
+    counts.1 += 1;
+    if out.send(ToWriter::Item(Item::FileStart { path: path.clone(), changed: true })).is_err() {
+        return false;
+    }
+    let (kind, n, complete) = match entry.kind {
+        sources::EntryKind::SingleFile => match sources::read_message_file(&entry.path) {
+            Ok(bytes) => {
+                let len = bytes.len() as u64;
+                if out.send(ToWriter::Progress { files_total: None, skipped: false, bytes: len }).is_err() {
+                    return false;
+                }
+                if jobs.send(Job { path: path.clone(), offset: -1, bytes }).is_err() {
+                    return false;
+                }
+                ("file", 1, true)
+            }
+            Err(e) => {
+                // Vanished or unreadable: reported, and not marked as indexed, so the
+                // next scan tries again.
+                if out.send(ToWriter::Error(e.to_string())).is_err() {
+                    return false;
+                }
+                ("file", 0, false)
+            }
+        },
+        sources::EntryKind::Mbox => {
+            let file = match std::fs::File::open(&entry.path) {
+                Ok(f) => f,
+                Err(e) => {
+                    let _ = out.send(ToWriter::Error(format!("{path}: {e}")));
+                    return out.send(ToWriter::Item(Item::FileEnd { path, size, mtime_ns, kind: "mbox", messages: 0, complete: false })).is_ok();
+                }
+            };
+            let mut n = 0u64;
+            let mut complete = true;
+            for m in sources::MboxReader::new(std::io::BufReader::new(file)) {
+                match m {
+                    Ok(sources::MboxMessage { offset, raw: Ok(bytes), .. }) => {
+                        n += 1;
+                        if out.send(ToWriter::Progress { files_total: None, skipped: false, bytes: bytes.len() as u64 }).is_err() {
+                            return false;
+                        }
+                        if jobs.send(Job { path: path.clone(), offset: offset as i64, bytes }).is_err() {
+                            return false;
+                        }
+                    }
+                    Ok(sources::MboxMessage { offset, raw: Err(size), .. }) => {
+                        let _ = out.send(ToWriter::Error(format!("{path} at offset {offset}: message of {size} bytes is over the limit, skipped")));
+                    }
+                    Err(e) => {
+                        let _ = out.send(ToWriter::Error(format!("{path}: {e}")));
+                        complete = false;
+                        break;
+                    }
+                }
+            }
+            ("mbox", n, complete)
+        }
+    };
+    counts.2 += n;
+    out.send(ToWriter::Item(Item::FileEnd { path, size, mtime_ns, kind, messages: n, complete })).is_ok()
+}

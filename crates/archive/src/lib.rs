@@ -1,0 +1,163 @@
+//! # archive: the Cartolina PEC archive
+//!
+//! For every PEC message the user sent, one **card**: accepted or not, then per
+//! recipient delivered / failed / warned / pending / overdue / not provable, each backed
+//! by a verified receipt; for every PEC message received, a card that is the proof of
+//! receipt; and every message findable by full-text search.
+//!
+//! ## Layout of an archive folder
+//! * `archive.db`: SQLite (WAL), schema in [`db::schema`], versioned by
+//!   `PRAGMA user_version`;
+//! * `blobs/ab/abcd...`: every message's raw bytes, named by SHA-256 ([`store`]),
+//!   kept even when the source is deleted;
+//! * `lock`: held by the process writing (a scan), see [`lock`].
+//!
+//! ## Flow
+//! [`Archive::scan`] walks sources ([`ingest`]): each message is hashed, parsed (crate
+//! `pec`), verified (crate `verify`, through [`signature`]), its blob written, its row
+//! inserted ([`writer`]); then the cards its receipts touch are recomputed
+//! ([`pairing`]). [`cards`] reads cards (the pending/overdue split is decided on read,
+//! against a [`Clock`]), [`search`] queries the FTS5 index, [`fsck`] re-checks it all.
+//!
+//! ## Guarantees
+//! * Idempotent: the same bytes are one record however often and wherever they are
+//!   seen; each place is one location `(path, mbox offset)`.
+//! * Crash-safe: blob (fsync, rename) before row; rows, their dirty cards and the
+//!   "file done" marker in transactions ordered so a `kill -9` at any point leaves a
+//!   consistent archive and the next scan finishes the work.
+//! * Sources are only ever read.
+//!
+//! Depends on the engine crates (`pec`, `verify`, `sources`); they never depend on it.
+
+pub mod cards;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod fsck;
+pub mod ingest;
+pub mod lock;
+pub mod pairing;
+pub mod search;
+pub mod signature;
+pub mod store;
+pub mod writer;
+
+use std::path::{Path, PathBuf};
+
+pub use cards::{CardFilter, CardMessage, CardView, RecipientView};
+pub use clock::Clock;
+pub use error::{Error, Result};
+pub use ingest::{Progress, ScanOptions, ScanSummary};
+pub use search::{Hit, SearchQuery};
+pub use signature::Verifier;
+
+/// An open archive. Writing operations ([`Archive::scan`]) need
+/// [`Archive::open_for_writing`], which holds the lock; readers use
+/// [`Archive::open_readonly`] and may run alongside a scan.
+pub struct Archive {
+    dir: PathBuf,
+    pub(crate) db_path: PathBuf,
+    pub(crate) conn: rusqlite::Connection,
+    pub(crate) blobs: store::BlobStore,
+    _lock: Option<lock::ArchiveLock>,
+}
+
+impl Archive {
+    /// `--archive DIR`, else `CARTOLINA_ARCHIVE`, else the platform data folder
+    /// (e.g. `~/.local/share/cartolina` on Linux).
+    pub fn resolve_dir(cli: Option<&Path>) -> Result<PathBuf> {
+        if let Some(d) = cli {
+            return Ok(d.to_path_buf());
+        }
+        if let Some(d) = std::env::var_os("CARTOLINA_ARCHIVE").filter(|d| !d.is_empty()) {
+            return Ok(PathBuf::from(d));
+        }
+        directories::ProjectDirs::from("it", "Cartolina", "cartolina")
+            .map(|p| p.data_dir().to_path_buf())
+            .ok_or(Error::NoDefaultDir)
+    }
+
+    /// Open (creating if needed) with the writer lock held until drop.
+    pub fn open_for_writing(dir: &Path) -> Result<Archive> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let lock = lock::ArchiveLock::acquire(dir)?;
+        let db_path = dir.join("archive.db");
+        let blobs_dir = dir.join("blobs");
+        if !db_path.exists() && blobs_dir.is_dir() && !store::BlobStore::open(blobs_dir.clone())?.is_empty() {
+            return Err(Error::MissingDatabase { path: dir.to_path_buf(), db: db_path });
+        }
+        let conn = db::open(&db_path, true)?;
+        let blobs = store::BlobStore::open(blobs_dir)?;
+        Ok(Archive { dir: dir.to_path_buf(), db_path, conn, blobs, _lock: Some(lock) })
+    }
+
+    /// Open an existing archive for reading (status, search, show, fsck).
+    pub fn open_readonly(dir: &Path) -> Result<Archive> {
+        let db_path = dir.join("archive.db");
+        if !db_path.exists() {
+            return Err(Error::NoArchive(dir.to_path_buf()));
+        }
+        let conn = db::open_readonly(&db_path)?;
+        let blobs = store::BlobStore::at(dir.join("blobs"));
+        Ok(Archive { dir: dir.to_path_buf(), db_path, conn, blobs, _lock: None })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn connection(&self) -> &rusqlite::Connection {
+        &self.conn
+    }
+
+    /// Store, index and pair every message under `paths`.
+    pub fn scan(&mut self, paths: &[PathBuf], opts: &ScanOptions, progress: &mut dyn FnMut(&Progress)) -> Result<ScanSummary> {
+        ingest::scan(self, paths, opts, progress).map_err(|e| self.locate(e))
+    }
+
+    /// Cards matching `filter`, streamed to `each`.
+    pub fn for_each_card(&self, filter: &CardFilter, clock: &Clock, each: &mut dyn FnMut(CardView) -> Result<()>) -> Result<()> {
+        cards::for_each(&self.conn, filter, clock, each).map_err(|e| self.locate(e))
+    }
+
+    pub fn cards(&self, filter: &CardFilter, clock: &Clock) -> Result<Vec<CardView>> {
+        let mut out = Vec::new();
+        self.for_each_card(filter, clock, &mut |c| {
+            out.push(c);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// One card by id, identificativo or Message-ID, with its messages.
+    pub fn card(&self, id: &str, clock: &Clock) -> Result<(CardView, Vec<CardMessage>)> {
+        let card = cards::find(&self.conn, id, clock).map_err(|e| self.locate(e))?;
+        let msgs = cards::messages_of(&self.conn, card.id).map_err(|e| self.locate(e))?;
+        Ok((card, msgs))
+    }
+
+    pub fn search(&self, q: &SearchQuery, clock: &Clock) -> Result<Vec<Hit>> {
+        search::search(&self.conn, q, clock).map_err(|e| self.locate(e))
+    }
+
+    pub fn fsck(&self, report: &mut dyn FnMut(&fsck::Finding)) -> Result<fsck::FsckSummary> {
+        fsck::run(self, report).map_err(|e| self.locate(e))
+    }
+
+    /// Counts for summaries: (messages, cards, locations).
+    pub fn counts(&self) -> Result<(u64, u64, u64)> {
+        let q = |sql: &str| self.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64);
+        Ok((q("SELECT count(*) FROM messages")?, q("SELECT count(*) FROM cards")?, q("SELECT count(*) FROM locations")?))
+    }
+
+    /// Give SQLite errors the database path (they are created without it).
+    fn locate(&self, e: Error) -> Error {
+        match e {
+            Error::Sql(s) => Error::sql(&self.db_path, s),
+            Error::DiskFull { path } if path == Path::new("archive.db") => Error::DiskFull { path: self.db_path.clone() },
+            Error::Corrupt { path, detail } if path == Path::new("archive.db") => Error::Corrupt { path: self.db_path.clone(), detail },
+            other => other,
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! The single database writer of a scan: batches of records in one transaction each.
+//!
+//! Ordering is what makes a kill -9 harmless: a record's blob is written (and fsynced,
+//! with its folder) before the transaction that inserts its row commits; the `sources`
+//! row that lets a rescan skip a file is written only in a transaction after every
+//! message of that file; `dirty` card keys commit with the messages that touch them.
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+use crate::extract::Record;
+use crate::store::{BlobStore, Put};
+
+/// What the writer is sent, in order per file: `FileStart`, records, `FileEnd`.
+#[derive(Debug)]
+pub enum Item {
+    FileStart { path: String, changed: bool },
+    Record { path: String, offset: i64, rec: Box<Record>, put: Put },
+    FileEnd { path: String, size: i64, mtime_ns: i64, kind: &'static str, messages: u64, complete: bool },
+}
+
+#[derive(Debug, Default)]
+struct FileState {
+    received: u64,
+    end: Option<(i64, i64, &'static str, u64, bool)>,
+}
+
+/// Counters the scan summary is made of.
+#[derive(Debug, Default, Clone)]
+pub struct WriteStats {
+    pub messages_new: u64,
+    pub messages_known: u64,
+    pub locations_new: u64,
+    pub files_indexed: u64,
+    pub kinds_new: std::collections::BTreeMap<String, u64>,
+    pub signature_problems: u64,
+}
+
+pub struct Writer<'a> {
+    conn: &'a mut Connection,
+    blobs: &'a BlobStore,
+    files: HashMap<String, FileState>,
+    pub stats: WriteStats,
+    now: i64,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(conn: &'a mut Connection, blobs: &'a BlobStore, now: i64) -> Writer<'a> {
+        Writer { conn, blobs, files: HashMap::new(), stats: WriteStats::default(), now }
+    }
+
+    /// Write one batch in one transaction.
+    pub fn write_batch(&mut self, items: Vec<Item>) -> Result<()> {
+        // Blobs first: make the renames of this batch's new blobs durable.
+        let shards: BTreeSet<PathBuf> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Record { put: Put::New { shard }, .. } => Some(shard.clone()),
+                _ => None,
+            })
+            .collect();
+        for s in &shards {
+            self.blobs.sync_dir(s)?;
+        }
+        let tx = self.conn.transaction()?;
+        let mut stats = self.stats.clone();
+        let mut done_files = Vec::new();
+        for item in items {
+            match item {
+                Item::FileStart { path, changed } => {
+                    if changed {
+                        // The file changed since it was indexed: its old (path, offset)
+                        // locations may now point at other bytes. The messages stay.
+                        tx.execute("DELETE FROM locations WHERE path = ?1", [&path])?;
+                        tx.execute("DELETE FROM sources WHERE path = ?1", [&path])?;
+                    }
+                    self.files.entry(path).or_default();
+                }
+                Item::Record { path, offset, rec, .. } => {
+                    let (id, new) = insert_message(&tx, &rec, self.now)?;
+                    if new {
+                        stats.messages_new += 1;
+                        *stats.kinds_new.entry(rec.kind.to_string()).or_default() += 1;
+                        if rec.kind != "plain" && rec.kind != "unparsable" && !crate::signature::is_proof(rec.sig.integrity, rec.sig.trust) {
+                            stats.signature_problems += 1;
+                        }
+                    } else {
+                        stats.messages_known += 1;
+                    }
+                    let n = tx.execute(
+                        "INSERT INTO locations (message, path, offset, seen_at) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT(path, offset) DO UPDATE SET message = excluded.message, seen_at = excluded.seen_at
+                         WHERE message <> excluded.message",
+                        params![id, path, offset, self.now],
+                    )?;
+                    stats.locations_new += n as u64;
+                    let st = self.files.entry(path.clone()).or_default();
+                    st.received += 1;
+                    if is_file_done(st) {
+                        done_files.push(path);
+                    }
+                }
+                Item::FileEnd { path, size, mtime_ns, kind, messages, complete } => {
+                    let st = self.files.entry(path.clone()).or_default();
+                    st.end = Some((size, mtime_ns, kind, messages, complete));
+                    if is_file_done(st) {
+                        done_files.push(path);
+                    }
+                }
+            }
+        }
+        for path in done_files {
+            if let Some(st) = self.files.remove(&path) {
+                if let Some((size, mtime, kind, messages, true)) = st.end {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO sources (path, size, mtime_ns, kind, messages, scanned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![path, size, mtime, kind, messages as i64, self.now],
+                    )?;
+                    stats.files_indexed += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        self.stats = stats;
+        Ok(())
+    }
+}
+
+fn is_file_done(st: &FileState) -> bool {
+    matches!(st.end, Some((_, _, _, n, _)) if n == st.received)
+}
+
+/// Insert the message unless its bytes are already known. Returns (id, inserted).
+fn insert_message(tx: &rusqlite::Transaction<'_>, r: &Record, now: i64) -> Result<(i64, bool)> {
+    if let Some(id) = tx
+        .query_row("SELECT id FROM messages WHERE sha256 = ?1", [&r.sha256], |row| row.get::<_, i64>(0))
+        .optional()?
+    {
+        return Ok((id, false));
+    }
+    let dc = r.dc.as_ref();
+    tx.execute(
+        "INSERT INTO messages (sha256, size, kind, parse_error, message_id, refers_to, header_ref, identificativo,
+            subject, from_addr, to_addrs, delivered_to, date, date_ts,
+            dc_tipo, dc_mittente, dc_destinatari, dc_data, dc_ts, dc_consegna, dc_errore, dc_errore_esteso, dc_ricevuta, dc_gestore, dc_oggetto,
+            sig_integrity, sig_trust, sig_detail, signer, inconsistencies, notes, pc_subject, pc_date, pc_date_ts, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25,
+            ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)",
+        params![
+            r.sha256,
+            r.size,
+            r.kind,
+            r.parse_error,
+            r.message_id,
+            r.refers_to,
+            r.header_ref,
+            r.identificativo,
+            r.subject,
+            r.from_addr,
+            r.to_addrs,
+            r.delivered_to,
+            r.date,
+            r.date_ts,
+            dc.map(|d| d.tipo),
+            dc.map(|d| &d.mittente),
+            dc.map(|d| &d.destinatari),
+            dc.map(|d| &d.data),
+            dc.map(|d| d.ts),
+            dc.and_then(|d| d.consegna.as_ref()),
+            dc.map(|d| d.errore),
+            dc.and_then(|d| d.errore_esteso.as_ref()),
+            dc.and_then(|d| d.ricevuta),
+            dc.map(|d| &d.gestore),
+            dc.and_then(|d| d.oggetto.as_ref()),
+            r.sig.integrity,
+            r.sig.trust,
+            r.sig.detail,
+            r.sig.signer,
+            r.inconsistencies,
+            r.notes,
+            r.pc_subject,
+            r.pc_date,
+            r.pc_date_ts,
+            now,
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let f = &r.fts;
+    tx.execute(
+        "INSERT INTO fts (rowid, subject, addresses, body, attachments, ids, provider, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![id, f.subject, f.addresses, f.body, f.attachments, f.ids, f.provider, f.errors],
+    )?;
+    for key in dirty_keys(r) {
+        tx.execute("INSERT OR IGNORE INTO dirty (key) VALUES (?1)", [key])?;
+    }
+    Ok((id, true))
+}
+
+/// The cards a new message can change (see [`crate::pairing`] for the key format).
+fn dirty_keys(r: &Record) -> Vec<String> {
+    let mut keys = Vec::new();
+    match r.kind {
+        "transport" | "anomaly" => keys.push(format!("r:{}", r.sha256)),
+        "plain" => {
+            if let Some(m) = &r.message_id {
+                keys.push(format!("m:{m}"));
+            }
+            // An unsigned message claiming to be a receipt: shown on the card it names.
+            if let Some(h) = &r.header_ref {
+                keys.push(format!("m:{h}"));
+            }
+        }
+        "unparsable" => {}
+        _ => {
+            if let Some(m) = &r.refers_to {
+                keys.push(format!("m:{m}"));
+            }
+        }
+    }
+    keys.dedup();
+    keys
+}
+
+/// Is this source file already indexed with this size and mtime? `Some(changed)` tells
+/// whether a previous version of it was indexed (its locations must be replaced).
+pub fn source_state(conn: &Connection, path: &str, size: i64, mtime_ns: i64) -> Result<SourceState> {
+    let row: Option<(i64, i64)> = conn
+        .query_row("SELECT size, mtime_ns FROM sources WHERE path = ?1", [path], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(Error::from)?;
+    Ok(match row {
+        None => SourceState::New,
+        Some((s, m)) if s == size && m == mtime_ns => SourceState::Unchanged,
+        Some(_) => SourceState::Changed,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceState {
+    New,
+    Unchanged,
+    Changed,
+}
