@@ -3,7 +3,7 @@
 use mail_parser::{Address, HeaderName, HeaderValue};
 use serde::Serialize;
 
-use crate::mime::header_text;
+use crate::mime::{header_value_text, PEC_HEADERS};
 use crate::DaticertType;
 
 /// PEC header fields as found (trimmed; `None` when absent or blank).
@@ -35,35 +35,37 @@ pub enum HeaderClaim {
 }
 
 impl PecHeaders {
+    /// One pass over the top-level header fields (this runs for every
+    /// message, so no per-name rescans). The last occurrence of a PEC header wins.
     pub(crate) fn read(msg: &mail_parser::Message<'_>) -> PecHeaders {
         let mut recipients = Vec::new();
+        let mut values: [Option<String>; 5] = Default::default();
+        let mut counts = [0usize; 5];
         if let Some(root) = msg.parts.first() {
             for h in &root.headers {
-                if matches!(h.name, HeaderName::To | HeaderName::Cc) {
-                    if let HeaderValue::Address(a) = &h.value {
-                        collect(a, &mut recipients);
+                match (&h.name, &h.value) {
+                    (HeaderName::To | HeaderName::Cc, HeaderValue::Address(a)) => collect(a, &mut recipients),
+                    (HeaderName::Other(name), _) => {
+                        if let Some(i) = PEC_HEADERS.iter().position(|p| p.eq_ignore_ascii_case(name)) {
+                            counts[i] += 1;
+                            values[i] = header_value_text(msg, h);
+                        }
                     }
+                    _ => {}
                 }
             }
         }
-        let mut duplicates = Vec::new();
-        if let Some(root) = msg.parts.first() {
-            for name in crate::mime::PEC_HEADERS {
-                let n = root.headers.iter().filter(|h| h.name.as_str().eq_ignore_ascii_case(name)).count();
-                if n > 1 {
-                    duplicates.push(name.to_owned());
-                }
-            }
-        }
+        let duplicates = PEC_HEADERS.iter().zip(counts).filter(|(_, n)| *n > 1).map(|(h, _)| (*h).to_owned()).collect();
+        let [x_ricevuta, x_trasporto, x_riferimento_message_id, x_tipo_ricevuta, x_verifica_sicurezza] = values;
         PecHeaders {
-            duplicates,
-            x_ricevuta: header_text(msg, "X-Ricevuta"),
-            x_trasporto: header_text(msg, "X-Trasporto"),
-            x_riferimento_message_id: header_text(msg, "X-Riferimento-Message-ID"),
-            x_tipo_ricevuta: header_text(msg, "X-TipoRicevuta"),
-            x_verifica_sicurezza: header_text(msg, "X-VerificaSicurezza"),
+            x_ricevuta,
+            x_trasporto,
+            x_riferimento_message_id,
+            x_tipo_ricevuta,
+            x_verifica_sicurezza,
             from: msg.from().and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_owned),
             recipients,
+            duplicates,
         }
     }
 
