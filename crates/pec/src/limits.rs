@@ -1,4 +1,4 @@
-//! Resource limits for hostile input. Documented in the crate README and the CLI help.
+//! Resource limits for hostile input (summarised in the crate docs, lib.rs).
 
 /// Largest message `parse_message` accepts (bytes). Larger input gets `ParseError::TooLarge`.
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;

@@ -141,11 +141,12 @@ pub fn parse_message(raw: &[u8]) -> Result<PecMessage<'_>, ParseError> {
 }
 
 fn parse_inner(raw: &[u8]) -> Result<PecMessage<'_>, ParseError> {
-    let top = Entity::whole(raw);
-    let msg = mime::parse_headers(raw, &top).ok_or_else(|| ParseError::NotAMessage("no header fields".into()))?;
+    // Cheap check first: binary garbage is refused before any parsing.
     if !looks_like_header(raw) {
         return Err(ParseError::NotAMessage("does not start with a header field".into()));
     }
+    let top = Entity::whole(raw);
+    let msg = mime::parse_headers(raw, &top).ok_or_else(|| ParseError::NotAMessage("no header fields".into()))?;
     let info = mime::part_info(Some(&msg));
     let headers = PecHeaders::read(&msg);
     let subject = msg.subject().map(|s| s.trim().to_owned());

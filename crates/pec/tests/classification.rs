@@ -206,6 +206,16 @@ fn iso_8859_1_daticert() {
 }
 
 #[test]
+fn eight_bit_latin1_daticert() {
+    let dc = Dc { encoding: "ISO-8859-1", oggetto: Some("Città".into()), ..Dc::default() };
+    let raw = Pec { daticert_cte: Cte::EightBit, ..Pec::default() }.daticert(&dc).header("Subject", "ACCETTAZIONE: =?iso-8859-1?q?Citt=E0?=").build();
+    assert!(raw.windows(5).any(|w| w == b"Citt\xe0"), "raw Latin-1 byte in the message");
+    let m = parse_message(&raw).unwrap();
+    assert_eq!(m.daticert.as_ref().unwrap().oggetto.as_deref(), Some("Città"));
+    assert!(m.inconsistencies.is_empty(), "{:?}", m.inconsistencies);
+}
+
+#[test]
 fn quoted_printable_and_7bit_daticert() {
     let dc = Dc { msgid_xml: "&lt;a=b.c=d@example.it&gt;".into(), ..Dc::default() };
     for cte in [Cte::QuotedPrintable, Cte::SevenBit] {

@@ -120,7 +120,12 @@ pub enum Cte {
     Base64,
     QuotedPrintable,
     SevenBit,
+    /// Raw bytes (e.g. ISO-8859-1) with `Content-Transfer-Encoding: 8bit`.
+    EightBit,
 }
+
+/// Where `Cte::EightBit` content is spliced in as bytes by [`Pec::build`].
+const RAW_MARK: &str = "@@RAW-DATICERT@@";
 
 /// A whole PEC message; `Default` is a signed Aruba acceptance, LF line ends.
 #[derive(Clone)]
@@ -265,6 +270,7 @@ impl Pec {
                 Cte::SevenBit => {
                     s += &format!("Content-Transfer-Encoding: 7bit\n\n{}\n", String::from_utf8_lossy(d))
                 }
+                Cte::EightBit => s += &format!("Content-Transfer-Encoding: 8bit\n\n{RAW_MARK}\n"),
             }
         }
         if let Some(p) = &self.postacert {
@@ -305,10 +311,15 @@ impl Pec {
             s += "\n\n";
             s += body;
         }
-        if self.crlf {
-            s.replace('\n', "\r\n").into_bytes()
-        } else {
-            s.into_bytes()
+        let s = if self.crlf { s.replace('\n', "\r\n") } else { s };
+        match (s.find(RAW_MARK), &self.daticert) {
+            (Some(at), Some(d)) => {
+                let mut out = s.as_bytes()[..at].to_vec();
+                out.extend_from_slice(d);
+                out.extend_from_slice(&s.as_bytes()[at + RAW_MARK.len()..]);
+                out
+            }
+            _ => s.into_bytes(),
         }
     }
 }
