@@ -44,7 +44,10 @@ pub fn texts(p: &Provider, c: &TextCtx<'_>) -> (String, String, String) {
     let (title, head, body) = match c.kind {
         Kind::Acceptance => (
             "Ricevuta di accettazione",
-            format!("-- Ricevuta di accettazione del messaggio indirizzato a {} --", c.recipients.first().map(|d| d.address).unwrap_or("")),
+            format!(
+                "-- Ricevuta di accettazione del messaggio indirizzato a {} --",
+                c.recipients.first().map(|d| format!("{} (\"{}\")", d.address, if d.certified { "posta certificata" } else { "posta ordinaria" })).unwrap_or_default()
+            ),
             format!(
                 "{when} il messaggio con Oggetto\n\"{subj}\" inviato da \"{}\"\ned indirizzato a:\n{}\nè stato accettato dal sistema ed inoltrato.\nIdentificativo del messaggio: {id}",
                 c.sender,
@@ -127,6 +130,10 @@ pub fn texts(p: &Provider, c: &TextCtx<'_>) -> (String, String, String) {
         Kind::Plain => ("", String::new(), String::new()),
     };
     let mut plain = format!("{head}\n\n{body}\n");
+    if !matches!(c.kind, Kind::Delivery | Kind::Anomaly | Kind::Transport) {
+        // Delivery texts already end with it; envelopes carry no such note.
+        plain.push_str("L'allegato daticert.xml contiene informazioni di servizio sulla trasmissione\n");
+    }
     if p.flavor == Flavor::Aruba && c.kind == Kind::Delivery {
         plain.push_str("\n\nNOTA\n  La presenza o meno del messaggio originale, come allegato della ricevuta di consegna,\n dipende dal tipo di ricevuta di consegna che è stato scelto di ricevere.\n");
     }

@@ -119,7 +119,8 @@ pub(crate) fn pec_domain<R: Rng>(rng: &mut R) -> &'static str {
 /// A random PEC or ordinary correspondent: (display name, address, certified).
 pub(crate) fn correspondent<R: Rng>(rng: &mut R) -> (String, String, bool) {
     match rng.gen_range(0..20) {
-        0..=6 => {
+        // ~85% PEC addressees: professionals, firms, Comuni, courts; the rest ordinary mail.
+        0..=6 | 14..=16 => {
             let (f, l, n) = person(rng);
             (n, format!("{}.{}@{}", slug(&f), slug(&l), pec_domain(rng)), true)
         }
