@@ -346,3 +346,23 @@ fn full_parse_guard() {
     // Nested envelopes: each is signed > mixed > postacert > ...
     assert!(check_mime_nesting(&nested_envelopes(MAX_POSTACERT_DEPTH + 5), MAX_FULL_PARSE_DEPTH).is_ok());
 }
+
+/// Pathological header fields (mail-parser's job) stay linear and panic-free.
+#[test]
+fn pathological_headers() {
+    let cases: Vec<Vec<u8>> = vec![
+        format!("From: {}a@b.it{}\nTo: x@y.it\n\nbody", "(".repeat(200_000), ")".repeat(200_000)).into_bytes(),
+        format!("To: {}\n\nbody", "g:".repeat(200_000)).into_bytes(),
+        format!("To: {}\n\nbody", "\"a\\\"".repeat(200_000)).into_bytes(),
+        format!("Subject: {}\n\nbody", "=?utf-8?q?a?= ".repeat(200_000)).into_bytes(),
+        format!("Content-Type: multipart/signed; {}boundary=x\n\nbody", "a*0*=x; ".repeat(100_000)).into_bytes(),
+        format!("Message-ID: {}\n\nbody", "<".repeat(400_000)).into_bytes(),
+        format!("Subject: a{}\n\nbody", "\n ".repeat(400_000)).into_bytes(),
+        "X-Ricevuta: accettazione\n".repeat(300_000).into_bytes(),
+    ];
+    for raw in cases {
+        let start = Instant::now();
+        assert_no_internal(&raw);
+        assert!(start.elapsed() < Duration::from_secs(10));
+    }
+}
