@@ -21,8 +21,10 @@ pub(crate) struct Envelope<'a> {
 pub(crate) fn envelope<'a>(raw: &'a [u8], top: &Entity, info: &PartInfo) -> Envelope<'a> {
     let mut notes = Vec::new();
     if info.is("multipart/signed") {
-        let protocol = info.protocol.clone().unwrap_or_default();
-        if !SIGNATURE_PROTOCOLS.contains(&protocol.as_str()) {
+        // A missing protocol parameter is tolerated (some MUAs drop it); the
+        // signature part's own type decides then, below.
+        let mut protocol = info.protocol.clone().unwrap_or_default();
+        if !protocol.is_empty() && !SIGNATURE_PROTOCOLS.contains(&protocol.as_str()) {
             notes.push(format!("multipart/signed with protocol {protocol:?} is not S/MIME: treated as unsigned"));
             return Envelope { signature: SignatureEnvelope::Unsigned, content: None, notes };
         }
@@ -40,6 +42,9 @@ pub(crate) fn envelope<'a>(raw: &'a [u8], top: &Entity, info: &PartInfo) -> Enve
         }
         let Some(&(s, e)) = split.parts.first() else {
             notes.push("multipart/signed has no body parts".into());
+            if protocol.is_empty() {
+                return Envelope { signature: SignatureEnvelope::Unsigned, content: None, notes };
+            }
             let signature = SignatureEnvelope::Detached {
                 signed_part: &raw[top.end..top.end],
                 signature_part: &raw[top.end..top.end],
@@ -49,13 +54,21 @@ pub(crate) fn envelope<'a>(raw: &'a [u8], top: &Entity, info: &PartInfo) -> Enve
             };
             return Envelope { signature, content: None, notes };
         };
-        let (signature_part, signature_encoding) = match split.parts.get(1) {
+        let (signature_part, signature_encoding, part_type) = match split.parts.get(1) {
             Some(&(ss, se)) => signature_part(raw, ss, se, &mut notes),
             None => {
                 notes.push("multipart/signed has no signature part".into());
-                (&raw[e..e], TransferEncoding::Identity)
+                (&raw[e..e], TransferEncoding::Identity, String::new())
             }
         };
+        if protocol.is_empty() {
+            if !SIGNATURE_PROTOCOLS.contains(&part_type.as_str()) {
+                notes.push("multipart/signed without protocol and without a PKCS#7 signature part: treated as unsigned".into());
+                return Envelope { signature: SignatureEnvelope::Unsigned, content: None, notes };
+            }
+            notes.push("multipart/signed without protocol parameter; the signature part's type was used".into());
+            protocol = part_type;
+        }
         let signed_part = &raw[s..e];
         let signature = SignatureEnvelope::Detached {
             signed_part,
@@ -89,21 +102,21 @@ pub(crate) fn envelope<'a>(raw: &'a [u8], top: &Entity, info: &PartInfo) -> Enve
     Envelope { signature: SignatureEnvelope::Unsigned, content: None, notes }
 }
 
-/// The stored body of the signature part and its transfer encoding; decoded
-/// on demand by `SignatureEnvelope::signature_der`.
+/// The stored body of the signature part, its transfer encoding (decoded on
+/// demand by `SignatureEnvelope::signature_der`) and its content type.
 fn signature_part<'a>(
     raw: &'a [u8],
     start: usize,
     end: usize,
     notes: &mut Vec<String>,
-) -> (&'a [u8], TransferEncoding) {
+) -> (&'a [u8], TransferEncoding, String) {
     let entity = Entity::at(raw, start, end);
     let headers = mime::parse_headers(raw, &entity);
     let info = mime::part_info(headers.as_ref());
     if !SIGNATURE_PROTOCOLS.contains(&info.content_type.as_str()) {
         notes.push(format!("signature part has content type {:?}", info.content_type));
     }
-    (&raw[entity.body.min(entity.end)..entity.end], info.cte())
+    (&raw[entity.body.min(entity.end)..entity.end], info.cte(), info.content_type)
 }
 
 /// A part found inside the signed content.

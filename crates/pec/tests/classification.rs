@@ -157,6 +157,16 @@ fn pgp_multipart_signed_is_unsigned() {
 }
 
 #[test]
+fn missing_protocol_parameter_is_tolerated() {
+    let raw = Pec::default().build();
+    let raw = String::from_utf8(raw).unwrap().replace("protocol=\"application/x-pkcs7-signature\"; ", "");
+    let m = parse_message(raw.as_bytes()).unwrap();
+    assert_eq!(m.kind, PecKind::Acceptance);
+    assert!(matches!(&m.signature, SignatureEnvelope::Detached { protocol, .. } if protocol == "application/x-pkcs7-signature"));
+    assert!(m.notes.iter().any(|n| n.contains("without protocol")));
+}
+
+#[test]
 fn pkcs7_signature_protocol_without_x() {
     let raw = Pec { protocol: "application/pkcs7-signature", ..Pec::default() }.build();
     let m = parse_message(&raw).unwrap();
