@@ -243,30 +243,28 @@ fn many_parts_are_bounded() {
 #[test]
 fn hundred_megabyte_attachment() {
     // A transport envelope whose original carries a 100 MB attachment. The
-    // postacert is borrowed, not copied, and the scan is linear.
-    let mut original = ORIGINAL.replace("Content-Type: text/plain; charset=\"utf-8\"", "Content-Type: multipart/mixed; boundary=\"orig\"").into_bytes();
-    let body_at = original.windows(2).position(|w| w == b"\n\n").unwrap() + 2;
-    original.truncate(body_at);
-    original.extend_from_slice(b"--orig\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n");
-    let line = b64_lines(&[0xA5u8; 45]);
-    let lines = 100 * 1024 * 1024 / line.len();
-    original.reserve(lines * line.len() + 64);
-    for _ in 0..lines {
-        original.extend_from_slice(line.as_bytes());
-    }
-    original.extend_from_slice(b"--orig--\n");
-    let mut raw = Pec { headers: transport_headers(), postacert: None, ..Pec::default() }
+    // postacert is borrowed, not copied, and the scan is linear. Built in
+    // place (one 100 MB buffer) to keep the test's own memory low.
+    let original_head = ORIGINAL
+        .replace("Content-Type: text/plain; charset=\"utf-8\"", "Content-Type: multipart/mixed; boundary=\"orig\"");
+    let original_head = &original_head[..original_head.find("\n\n").unwrap() + 2];
+    let envelope = Pec { headers: transport_headers(), postacert: None, ..Pec::default() }
         .daticert(&Dc::default().tipo("posta-certificata"))
         .build();
-    // Splice the original in by hand (the builder would copy it as a String).
     let marker = b"------------=_1542123566-1838-1410--\n";
-    let at = raw.windows(marker.len()).position(|w| w == marker).unwrap();
-    let tail = raw.split_off(at);
+    let at = envelope.windows(marker.len()).position(|w| w == marker).unwrap();
+    let line = b64_lines(&[0xA5u8; 45]);
+    let lines = 100 * 1024 * 1024 / line.len();
+    let mut raw = Vec::with_capacity(envelope.len() + lines * line.len() + 4096);
+    raw.extend_from_slice(&envelope[..at]);
     raw.extend_from_slice(b"------------=_1542123566-1838-1410\nContent-Type: message/rfc822; name=\"postacert.eml\"\n\n");
-    raw.extend_from_slice(&original);
-    raw.extend_from_slice(b"\n");
-    raw.extend_from_slice(&tail);
-    drop(original);
+    raw.extend_from_slice(original_head.as_bytes());
+    raw.extend_from_slice(b"--orig\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n");
+    for _ in 0..lines {
+        raw.extend_from_slice(line.as_bytes());
+    }
+    raw.extend_from_slice(b"--orig--\n\n");
+    raw.extend_from_slice(&envelope[at..]);
 
     let start = Instant::now();
     let m = parse_message(&raw).unwrap();
@@ -275,44 +273,6 @@ fn hundred_megabyte_attachment() {
     assert!(matches!(m.postacert, Some(std::borrow::Cow::Borrowed(_))));
     assert!(m.postacert.as_ref().unwrap().len() > 100 * 1000 * 1000);
     assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
-}
-
-/// A longer local campaign: `PEC_FUZZ_ROUNDS=200000 cargo test --release -p
-/// cartolina-pec --test hostile -- --ignored`.
-#[test]
-#[ignore]
-fn long_mutation_campaign() {
-    let rounds: usize = std::env::var("PEC_FUZZ_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(50_000);
-    let bases = [
-        nested_envelopes(2),
-        sample("aruba-2018-avvenuta-consegna.eml"),
-        Pec { crlf: true, ..Pec::default() }.build(),
-    ];
-    let mut rng = Lcg(0xC0FFEE);
-    for round in 0..rounds {
-        let mut m = bases[round % bases.len()].clone();
-        for _ in 0..1 + rng.next() % 6 {
-            let at = (rng.next() as usize * 65536 + rng.next() as usize * 256 + rng.next() as usize) % m.len().max(1);
-            match rng.next() % 4 {
-                0 if !m.is_empty() => m[at] = rng.next(),
-                1 => {
-                    let len = (rng.next() as usize).min(m.len() - at);
-                    m.drain(at..at + len);
-                }
-                2 => {
-                    let len = (rng.next() as usize).min(m.len() - at);
-                    let piece = m[at..at + len].to_vec();
-                    m.splice(at..at, piece);
-                }
-                _ => {
-                    let tokens: [&[u8]; 8] = [b"\n--", b"--\n", b"\r\n\r\n", b"boundary=\"x\"", b"Content-Type: multipart/mixed; boundary=", b"=\n", b"<", b"&lt;"];
-                    let t = tokens[rng.next() as usize % tokens.len()];
-                    m.splice(at..at, t.iter().copied());
-                }
-            }
-        }
-        assert_no_internal(&m);
-    }
 }
 
 /// Guard for callers that want a full mail-parser parse (whose nested-message
