@@ -2,7 +2,7 @@
 //!
 //! Every disagreement is reported, never "fixed": the daticert is the evidence,
 //! a mismatch means someone edited the headers (or a provider bug worth seeing).
-use crate::headers::{normalize_msgid, HeaderClaim, PecHeaders};
+use crate::headers::{same_msgid, HeaderClaim, PecHeaders};
 use crate::{Daticert, DaticertType, Inconsistency};
 
 fn inc(field: &'static str, header: Option<&str>, daticert: Option<&str>) -> Inconsistency {
@@ -58,7 +58,7 @@ pub(crate) fn check(
 
     // Original Message-ID.
     match (&h.x_riferimento_message_id, d.msgid.is_empty()) {
-        (Some(hdr), false) if normalize_msgid(hdr) != normalize_msgid(&d.msgid) => {
+        (Some(hdr), false) if !same_msgid(hdr, &d.msgid) => {
             out.push(inc("msgid", Some(hdr), Some(&d.msgid)))
         }
         (Some(hdr), true) => out.push(inc("msgid", Some(hdr), None)),
@@ -68,7 +68,7 @@ pub(crate) fn check(
     // Identificativo: a transport (or anomaly) envelope's own Message-ID is it.
     if d.tipo == DaticertType::PostaCertificata {
         match message_id {
-            Some(mid) if normalize_msgid(mid) == normalize_msgid(&d.identificativo) => {}
+            Some(mid) if same_msgid(mid, &d.identificativo) => {}
             other => out.push(inc("identificativo", other, Some(&d.identificativo))),
         }
     }

@@ -108,5 +108,27 @@ fn collect(a: &Address<'_>, out: &mut Vec<String>) {
 /// A Message-ID reduced for comparison: no angle brackets, no white space,
 /// so `<a@b>` from daticert matches `a@b` from mail-parser.
 pub fn normalize_msgid(id: &str) -> String {
-    id.chars().filter(|c| !c.is_whitespace() && *c != '<' && *c != '>').collect()
+    id.chars().filter(|c| msgid_char(*c)).collect()
+}
+
+fn msgid_char(c: char) -> bool {
+    !c.is_whitespace() && c != '<' && c != '>'
+}
+
+/// `normalize_msgid(a) == normalize_msgid(b)`, without allocating (hot path).
+pub fn same_msgid(a: &str, b: &str) -> bool {
+    a.chars().filter(|c| msgid_char(*c)).eq(b.chars().filter(|c| msgid_char(*c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn msgid_comparison_ignores_brackets_and_space() {
+        assert!(same_msgid("<a@b>", "a@b"));
+        assert!(same_msgid(" <a@b>\n", "<a@b>"));
+        assert!(!same_msgid("<a@b>", "<a@c>"));
+        assert_eq!(normalize_msgid(" <a@b> "), "a@b");
+    }
 }

@@ -77,7 +77,7 @@
 //!   `X-Riferimento-Message-ID` must not pair a forged receipt with a sent
 //!   message (the header stays visible in `PecMessage::headers`).
 //! * Added: `PecMessage::{headers, notes}`, `PecMessage::parse_postacert`,
-//!   [`postacert_chain`], [`check_mime_nesting`], [`normalize_msgid`],
+//!   [`postacert_chain`], [`check_mime_nesting`], [`normalize_msgid`], [`same_msgid`],
 //!   [`PecHeaders`], [`HeaderClaim`], [`TransferEncoding`],
 //!   `ParseError::{TooDeep, TooManyParts, Internal}` (the enum is now
 //!   `#[non_exhaustive]`), `SignatureEnvelope::{signature_der, is_signed}`,
@@ -102,7 +102,7 @@ mod xmltext;
 pub use daticert::{
     parse_daticert, Daticert, DaticertError, DaticertType, DeliveryErrorCode, ReceiptDetail, Recipient, RecipientKind,
 };
-pub use headers::{normalize_msgid, HeaderClaim, PecHeaders};
+pub use headers::{normalize_msgid, same_msgid, HeaderClaim, PecHeaders};
 pub use kind::PecKind;
 pub use mime::TransferEncoding;
 pub use message::{parse_message, Inconsistency, ParseError, PecMessage, SignatureEnvelope};
