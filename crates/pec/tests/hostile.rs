@@ -326,3 +326,51 @@ fn pathological_headers() {
         assert!(start.elapsed() < Duration::from_secs(10));
     }
 }
+
+/// A longer local campaign: `PEC_FUZZ_ROUNDS=200000 cargo test --release -p
+/// cartolina-pec --test hostile -- --ignored`.
+#[test]
+#[ignore]
+fn long_mutation_campaign() {
+    let rounds: usize = std::env::var("PEC_FUZZ_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(50_000);
+    let bases = [
+        nested_envelopes(2),
+        sample("aruba-2018-avvenuta-consegna.eml"),
+        Pec { crlf: true, ..Pec::default() }.build(),
+    ];
+    let mut rng = Lcg(0xC0FFEE);
+    for round in 0..rounds {
+        let mut m = bases[round % bases.len()].clone();
+        for _ in 0..1 + rng.next() % 6 {
+            let at = (rng.next() as usize * 65536 + rng.next() as usize * 256 + rng.next() as usize) % m.len().max(1);
+            match rng.next() % 4 {
+                0 if !m.is_empty() => m[at] = rng.next(),
+                1 => {
+                    let len = (rng.next() as usize).min(m.len() - at);
+                    m.drain(at..at + len);
+                }
+                2 => {
+                    let len = (rng.next() as usize).min(m.len() - at);
+                    let piece = m[at..at + len].to_vec();
+                    m.splice(at..at, piece);
+                }
+                _ => {
+                    let tokens: [&[u8]; 8] = [
+                        b"\n--",
+                        b"--\n",
+                        b"\r\n\r\n",
+                        b"boundary=\"x\"",
+                        b"Content-Type: multipart/mixed; boundary=",
+                        b"=\n",
+                        b"<",
+                        b"&lt;",
+                    ];
+                    let t = tokens[rng.next() as usize % tokens.len()];
+                    m.splice(at..at, t.iter().copied());
+                }
+            }
+        }
+        assert_no_internal(&m);
+        let _ = pec::check_mime_nesting(&m, pec::limits::MAX_FULL_PARSE_DEPTH);
+    }
+}
