@@ -61,9 +61,7 @@ impl<'a> Writer<'a> {
                 _ => None,
             })
             .collect();
-        for s in &shards {
-            self.blobs.sync_dir(s)?;
-        }
+        self.blobs.make_durable(&shards)?;
         let tx = self.conn.transaction()?;
         let mut stats = self.stats.clone();
         let mut done_files = Vec::new();
