@@ -156,7 +156,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&Stats)) -> std::io::Result<
                 write_unit(store.as_mut(), &mut manifest, u, &mut stats)?;
                 want += 1;
                 written.store(want, Ordering::Release);
-                if want % 1000 == 0 {
+                if want.is_multiple_of(1000) {
                     stats.gen_secs = t_gen.elapsed().as_secs_f64();
                     progress(&stats);
                 }

@@ -428,8 +428,8 @@ impl Corpus {
                             t_del
                         };
                         let pc = match receipt_type {
-                            "completa" => Some(m.render(false, &[received_m.clone()])),
-                            "breve" => Some(m.render(true, &[received_m.clone()])),
+                            "completa" => Some(m.render(false, std::slice::from_ref(&received_m))),
+                            "breve" => Some(m.render(true, std::slice::from_ref(&received_m))),
                             _ => None,
                         };
                         push(&mut rng, Kind::Delivery, r.provider, t, Some(&r.address), "nessuno", None, false, false, pc, Some(receipt_type));
@@ -465,7 +465,6 @@ impl Corpus {
                 outcomes.push(RecipientEntry { address: r.address.clone(), rtype: rt, outcome, errore });
             }
         }
-        drop(push);
         files.sort_by_key(|f| f.time);
 
         let entry = MessageEntry {

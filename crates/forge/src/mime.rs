@@ -92,34 +92,14 @@ pub fn quoted_printable(data: &[u8]) -> String {
 }
 
 /// Encodes text (with `\n` line breaks) in a charset and transfer encoding; CRLF output
-/// ending with a line break.
+/// ending with a line break. 7bit/8bit callers should use [`encode_body_bytes`], which
+/// keeps Latin-1 bytes intact.
 pub fn encode_body(text: &str, charset: Charset, cte: Cte) -> String {
     let bytes = charset.encode(text);
     let mut s = match cte {
-        Cte::Base64 => {
-            let crlf = String::from_utf8_lossy(&bytes).replace('\n', "\r\n");
-            // Re-encode from the charset bytes, not the lossy string.
-            let raw: Vec<u8> = if charset == Charset::Utf8 {
-                crlf.into_bytes()
-            } else {
-                let mut v = Vec::with_capacity(bytes.len() + 64);
-                for &b in &bytes {
-                    if b == b'\n' {
-                        v.push(b'\r');
-                    }
-                    v.push(b);
-                }
-                v
-            };
-            return base64_lines(&raw, 76);
-        }
+        Cte::Base64 => return base64_lines(&lf_to_crlf(&bytes), 76),
         Cte::QuotedPrintable => quoted_printable(&bytes),
-        // 7bit/8bit are written raw; callers pick 7bit only for ASCII text.
-        Cte::SevenBit | Cte::EightBit => {
-            // Safe: Latin-1 bytes are carried as-is into the byte buffer by the caller via
-            // `encode_body_bytes`; here we only get valid UTF-8 or ASCII.
-            String::from_utf8_lossy(&bytes).replace('\n', "\r\n")
-        }
+        Cte::SevenBit | Cte::EightBit => String::from_utf8_lossy(&lf_to_crlf(&bytes)).into_owned(),
     };
     if !s.ends_with("\r\n") {
         s.push_str("\r\n");
@@ -127,18 +107,22 @@ pub fn encode_body(text: &str, charset: Charset, cte: Cte) -> String {
     s
 }
 
+fn lf_to_crlf(bytes: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(bytes.len() + bytes.len() / 40 + 2);
+    for &b in bytes {
+        if b == b'\n' {
+            v.push(b'\r');
+        }
+        v.push(b);
+    }
+    v
+}
+
 /// Like [`encode_body`] but returns bytes, so 8bit Latin-1 survives unchanged.
 pub fn encode_body_bytes(text: &str, charset: Charset, cte: Cte) -> Vec<u8> {
     match cte {
         Cte::EightBit | Cte::SevenBit => {
-            let bytes = charset.encode(text);
-            let mut v = Vec::with_capacity(bytes.len() + 64);
-            for &b in &bytes {
-                if b == b'\n' {
-                    v.push(b'\r');
-                }
-                v.push(b);
-            }
+            let mut v = lf_to_crlf(&charset.encode(text));
             if !v.ends_with(b"\r\n") {
                 v.extend_from_slice(b"\r\n");
             }
