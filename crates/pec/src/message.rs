@@ -70,7 +70,7 @@ pub struct PecMessage<'a> {
     pub kind: PecKind,
     /// Decoded `Subject:`.
     pub subject: Option<String>,
-    /// `Message-ID:` without angle brackets (as mail-parser gives it).
+    /// `Message-ID:` in angle brackets (`<id>`), like `refers_to` and daticert `msgid`.
     pub message_id: Option<String>,
     /// Original message's Message-ID: daticert msgid, else `X-Riferimento-Message-ID`;
     /// always `None` for `plain` (see `headers` for what the headers say).
@@ -250,7 +250,9 @@ fn parse_inner(raw: &[u8]) -> Result<PecMessage<'_>, ParseError> {
     Ok(PecMessage {
         kind,
         subject,
-        message_id,
+        // Written as in the header (`<id>`): the same form as `refers_to` and daticert
+        // `msgid`, so consumers compare like with like (`same_msgid` ignores brackets).
+        message_id: message_id.map(|id| format!("<{id}>")),
         refers_to,
         identificativo,
         daticert,

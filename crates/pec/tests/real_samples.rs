@@ -38,7 +38,7 @@ fn aruba_acceptance() {
     assert_eq!(d.consegna, None);
     assert_eq!(m.refers_to.as_deref(), Some(ORIGINAL_MSGID));
     assert_eq!(m.identificativo.as_deref(), Some("opec288.20181113163926.01838.310.1.63@pec.aruba.it"));
-    assert_eq!(m.message_id.as_deref(), Some("opec288.20181113163926.01838.310.1.358.63@pec.aruba.it"));
+    assert_eq!(m.message_id.as_deref(), Some("<opec288.20181113163926.01838.310.1.358.63@pec.aruba.it>"));
     assert_eq!(m.subject.as_deref(), Some("ACCETTAZIONE: IT03339130126_00009.xml"));
     assert!(m.postacert.is_none());
     match &m.signature {
@@ -72,7 +72,7 @@ fn aruba_delivery_completa_with_postacert() {
     assert!(p.ends_with(b"--===============3780602758959172333==--\n"));
     let inner = parse_message(p).unwrap();
     assert_eq!(inner.kind, PecKind::Plain);
-    assert_eq!(inner.message_id.as_deref(), Some("opec288.20181113163926.01838.310.1.63@pec.aruba.it"));
+    assert_eq!(inner.message_id.as_deref(), Some("<opec288.20181113163926.01838.310.1.63@pec.aruba.it>"));
     assert_eq!(inner.subject.as_deref(), Some("IT03339130126_00009.xml"));
     assert_eq!(pec::postacert_chain(&raw).unwrap(), vec![PecKind::Delivery, PecKind::Plain]);
 }
