@@ -1,19 +1,55 @@
-//! # sources: mail stores, read-only
+//! # sources: mail stores, read-only, read once and watched live
 //!
-//! Turns a path the user gives (a Maildir, a Thunderbird mbox, a folder of `.eml`
-//! files, a single file) into a stream of raw messages, each with a stable location
-//! (`path`, plus the byte `offset` inside an mbox). Nothing here ever writes to a
-//! source: the user's mail is read-only to us.
+//! Turns a path the user gives (a Maildir, a Thunderbird profile or mbox, a folder of
+//! `.eml` files, a single file) into a stream of raw messages, each with a stable
+//! [`Location`] (`path`, plus the byte `offset` inside an mbox). Nothing here ever writes
+//! to a source: the user's mail is read-only to us; our state lives in our own files.
 //!
-//! Limits: a single message larger than [`MAX_MESSAGE_BYTES`] is reported as
-//! [`ReadError::TooLarge`] without being read into memory; an mbox is streamed one
-//! message at a time, so its size is unbounded.
+//! ## One-shot reading (used by `scan` and `inspect`)
+//! [`walk`] lists a tree (skipping Maildir `tmp/` and client state files), [`MboxReader`]
+//! streams an mbox with offsets in bounded memory, [`read_message_file`] reads one file.
+//!
+//! ## Live sources
+//! * [`detect::detect`] tells a [`SourceKind`]; [`SourcesConfig`] keeps the configured
+//!   sources (`sources.json`), each with a state file ([`state`]).
+//! * [`Watcher`] watches a set of sources and delivers [`Event`]s to a [`Sink`]:
+//!   `Message` (complete, first seen at that location), `Gone` (the location no longer
+//!   holds it: the archive keeps the bytes), `SourceUnavailable`/`SourceBack` (a folder
+//!   removed, unmounted or unreadable, and back), `Problem` (one unreadable file).
+//! * Identity: a Maildir message is its folder plus unique base name, so flag renames and
+//!   `new/`->`cur/` moves are never read again ([`maildir`]); a single file is its path
+//!   (with a content hash, so `touch` or an identical copy is not new); an mbox message is
+//!   (path, offset), read incrementally with fingerprints that notice rewrites
+//!   ([`mboxwatch`], which also states when a message counts as complete).
+//! * Delivery is at least once across crashes, exactly once across clean stops: state
+//!   is saved only after the sink accepted the events it records.
+//!
+//! Limits: a single message larger than [`MAX_MESSAGE_BYTES`] is reported, never read
+//! into memory; an mbox is streamed one message at a time, so its size is unbounded.
+//! Unix only for the live part (inode numbers identify replaced files).
 
+pub mod config;
+pub mod detect;
+pub mod error;
+pub mod event;
+pub mod maildir;
 pub mod mbox;
+pub mod mboxwatch;
+mod source;
+pub mod state;
+mod stats;
+pub mod thunderbird;
 pub mod walk;
+pub mod watch;
 
-pub use mbox::{MboxReader, MboxMessage};
+pub use config::{SourceConfig, SourcesConfig};
+pub use detect::SourceKind;
+pub use error::SourceError;
+pub use event::{Event, Location, Sink, SinkError, SourceId};
+pub use mbox::{MboxMessage, MboxReader};
+pub use stats::Stats;
 pub use walk::{walk, Entry, EntryKind};
+pub use watch::{channel_watcher, WatchOptions, Watcher};
 
 /// Largest single message read into memory (bytes).
 pub const MAX_MESSAGE_BYTES: u64 = 256 * 1024 * 1024;

@@ -23,6 +23,10 @@ pub struct MboxMessage {
     pub separator: String,
     /// The message, unquoted, or `TooLarge` when it was over the limit (skipped, not read).
     pub raw: Result<Vec<u8>, u64>,
+    /// Offset of the next message's `From ` line when one followed: the proof that this
+    /// message is complete. `None` for the last message of the input, which may still be
+    /// being written (see `crate::mboxwatch` for when it counts as complete).
+    pub next: Option<u64>,
 }
 
 pub struct MboxReader<R> {
@@ -42,6 +46,18 @@ impl<R: BufRead> MboxReader<R> {
 
     pub fn with_limit(input: R, limit: u64) -> Self {
         MboxReader { input, pos: 0, line: Vec::new(), pending: None, limit, done: false }
+    }
+
+    /// A reader over input that starts at byte `offset` of the file (an incremental read
+    /// after a seek): reported offsets are file offsets. `offset` must be the start of a
+    /// line that may begin a message (a `From ` line, or the blank line before one).
+    pub fn at_offset(input: R, offset: u64, limit: u64) -> Self {
+        MboxReader { input, pos: offset, line: Vec::new(), pending: None, limit, done: false }
+    }
+
+    /// Bytes consumed so far, as a file offset.
+    pub fn position(&self) -> u64 {
+        self.pos
     }
 
     /// Read the next line (or chunk of an over-long line) into `self.line`.
@@ -140,7 +156,8 @@ impl<R: BufRead> Iterator for MboxReader<R> {
         }
         // At end of file a trailing blank line is the writer's separator padding too.
         let raw = if too_large { Err(size) } else { Ok(body) };
-        Some(Ok(MboxMessage { offset, separator, raw }))
+        let next = self.pending.as_ref().map(|p| p.0);
+        Some(Ok(MboxMessage { offset, separator, raw, next }))
     }
 }
 

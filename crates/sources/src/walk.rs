@@ -49,7 +49,7 @@ fn is_maildir(dir: Option<&Path>) -> bool {
     dir.is_some_and(|d| d.join("cur").is_dir() && d.join("new").is_dir())
 }
 
-fn is_client_state_file(path: &Path) -> bool {
+pub(crate) fn is_client_state_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     name.ends_with(".msf")
         || name.starts_with("dovecot")
