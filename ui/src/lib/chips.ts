@@ -17,7 +17,7 @@ const RECIPIENT: Record<RecipientState, Chip> = {
   failed: { label: 'chip.failed', tone: 'bad', glyph: '✕' },
   warned: { label: 'chip.warned', tone: 'warn', glyph: '!' },
   pending: { label: 'chip.pending', tone: 'wait', glyph: '…' },
-  overdue: { label: 'chip.overdue', tone: 'late', glyph: '⏱' },
+  overdue: { label: 'chip.overdue', tone: 'late', glyph: '◷' },
   'not-provable': { label: 'chip.notProvable', tone: 'neutral', glyph: '?' },
   received: { label: 'chip.received', tone: 'info', glyph: '↓' },
   listed: { label: 'chip.listed', tone: 'neutral', glyph: '·' },
@@ -28,7 +28,7 @@ const CARD: Record<CardState, Chip> = {
   'partially-delivered': { label: 'card.partiallyDelivered', tone: 'bad', glyph: '◐' },
   failed: { label: 'card.failed', tone: 'bad', glyph: '✕' },
   pending: { label: 'card.pending', tone: 'wait', glyph: '…' },
-  overdue: { label: 'card.overdue', tone: 'late', glyph: '⏱' },
+  overdue: { label: 'card.overdue', tone: 'late', glyph: '◷' },
   'not-accepted': { label: 'card.notAccepted', tone: 'bad', glyph: '⊘' },
   received: { label: 'card.received', tone: 'info', glyph: '↓' },
 };
