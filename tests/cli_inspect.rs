@@ -34,7 +34,8 @@ fn real_samples_classify_as_sources_md_says() {
     assert_eq!(acc["daticert"]["destinatari"][0]["type"], "certificato");
     assert_eq!(acc["inconsistencies"], Value::Array(vec![]));
     assert_eq!(acc["error"], Value::Null);
-    assert_ne!(acc["signature"]["status"], "unsigned");
+    assert_eq!(acc["signature"]["status"], "intact");
+    assert_eq!(acc["signature"]["trust"]["status"], "trusted");
 
     let del = by_file(&records, "aruba-2018-avvenuta-consegna.eml");
     assert_eq!(del["kind"], "delivery");
@@ -46,11 +47,15 @@ fn real_samples_classify_as_sources_md_says() {
     let sogei = by_file(&records, "sogei-2018-busta-trasporto-tampered.eml");
     assert_eq!(sogei["kind"], "transport");
     assert_eq!(sogei["daticert"]["tipo"], "posta-certificata");
+    assert_eq!(sogei["signature"]["status"], "broken");
+    assert_eq!(del["signature"]["status"], "intact");
 
     for name in ["infocert-fattura.xml.p7m", "infocert-fattura.base64.xml.p7m"] {
         let p7m = by_file(&records, name);
         assert_eq!(p7m["kind"], "p7m", "{name}");
         assert_eq!(p7m["error"], Value::Null, "{name}");
+        assert_eq!(p7m["signature"]["status"], "intact", "{name}");
+        assert_eq!(p7m["signature"]["trust"]["status"], "indeterminate", "{name}");
     }
     let sources = by_file(&records, "SOURCES.md");
     assert_eq!(sources["kind"], "unknown");

@@ -4,19 +4,26 @@
 //! - `inspect [--json] PATH...`: what each message or signed file is (kind, ids,
 //!   daticert, header/daticert mismatches, signature envelope). Directories recurse;
 //!   mbox files yield one record per message. With `--json` one object per line, a
-//!   contract relied on by tests and tools.
+//!   contract relied on by tests and tools. Signatures are verified (`signature.status`,
+//!   `signature.trust`, `signature.signers`); `--trust FILE` adds anchors/CRLs/Trusted Lists.
+//! - `verify [--json] [--trust FILE]... [--lang it|en] PATH...`: the signature verdict of
+//!   each file as a readable summary (exit 0 whatever the verdict).
+//! - `p7m extract FILE [-o OUT] [--force]`: the signed content under its original name.
 //!
 //! Exit status: 0 when every path was examined (bad files are reported in the output,
 //! the batch goes on); 2 for usage errors.
 
 mod fsck;
 mod inspect;
+mod p7m_cmd;
 mod record;
 mod scan;
 mod search;
 mod show;
+mod sigcheck;
 mod sniff;
 mod status;
+mod verify_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,9 +42,32 @@ enum Command {
         /// One JSON object per message, one per line.
         #[arg(long)]
         json: bool,
+        /// Extra trust: PEM/DER certificates (anchors), CRLs, or an EU Trusted List (XML).
+        #[arg(long, value_name = "FILE")]
+        trust: Vec<PathBuf>,
         /// Files or directories (directories recurse).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Verify the signatures of PEC messages and signed files (.eml, Maildir, mbox, .p7m/.p7s).
+    Verify {
+        /// One JSON object per file, one per line (the `inspect --json` record).
+        #[arg(long)]
+        json: bool,
+        /// Extra trust: PEM/DER certificates (anchors), CRLs, or an EU Trusted List (XML).
+        #[arg(long, value_name = "FILE")]
+        trust: Vec<PathBuf>,
+        /// Language of the summary.
+        #[arg(long, value_enum, default_value = "it")]
+        lang: verify_cmd::Lang,
+        /// Files or directories (directories recurse).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Signed documents (.p7m).
+    P7m {
+        #[command(subcommand)]
+        action: P7mAction,
     },
     /// Store, index and pair every message under PATHs into the archive.
     Scan {
@@ -118,6 +148,25 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum P7mAction {
+    /// Write the signed content under its original name and print the verdict.
+    Extract {
+        file: PathBuf,
+        /// Output file, or a directory to write into (default: beside FILE).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+        /// Extra trust: PEM/DER certificates (anchors), CRLs, or an EU Trusted List (XML).
+        #[arg(long, value_name = "FILE")]
+        trust: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "it")]
+        lang: verify_cmd::Lang,
+    },
+}
+
 #[derive(clap::Args)]
 struct ArchiveArg {
     /// Archive folder (default: $CARTOLINA_ARCHIVE, else the user data folder).
@@ -156,7 +205,11 @@ struct CardFilterArgs {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Inspect { json, paths } => inspect::run(&paths, json),
+        Command::Inspect { json, trust, paths } => inspect::run(&paths, json, &trust),
+        Command::Verify { json, trust, lang, paths } => verify_cmd::run(&paths, json, &trust, lang),
+        Command::P7m { action: P7mAction::Extract { file, output, force, trust, lang } } => {
+            p7m_cmd::extract(&file, output.as_deref(), force, &trust, lang)
+        }
         Command::Scan { archive, trust, jobs, json, paths } => scan::run(archive.archive.as_deref(), &trust, &paths, jobs, json),
         Command::Status { archive, filter, json } => {
             let f = archive::CardFilter {
