@@ -70,6 +70,12 @@ pub fn read(path: &Path, old: Option<&MboxState>, quiet: bool, each: &mut dyn Fn
         _ => false,
     };
     let rewritten = old.is_some() && !unchanged;
+    if rewritten && !quiet {
+        // A rewrite (compaction) is judged only once the file is quiet: judged half-way,
+        // the messages not yet rewritten would be reported gone.
+        let state = old.cloned().unwrap_or_default();
+        return Ok(MboxRead { state, tail_pending: true, bytes_read, rewritten: false });
+    }
     let (start, mut messages, previous) = match old {
         Some(o) if unchanged => (o.offset, o.messages.clone(), HashSet::new()),
         Some(o) => (0, Vec::new(), o.messages.iter().copied().collect::<HashSet<_>>()),

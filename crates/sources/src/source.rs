@@ -115,7 +115,11 @@ impl Source {
                 Err(e) => Some(SourceError::io(&self.cfg.path, e).to_string()),
                 Ok(mut it) => {
                     let knows_some = !(self.state.files.is_empty() && self.state.mboxes.is_empty());
-                    (it.next().is_none() && knows_some).then(|| format!("{}: folder is empty (unmounted?)", self.cfg.path.display()))
+                    if it.next().is_none() && knows_some {
+                        Some(format!("{}: folder is empty (unmounted?)", self.cfg.path.display()))
+                    } else {
+                        self.shape_problem()
+                    }
                 }
             },
             Ok(_) => None,
@@ -133,6 +137,20 @@ impl Source {
             _ => {}
         }
         Ok(self.available)
+    }
+
+    /// A store that lost what made it one (a Maildir root without `cur/`+`new/` while it
+    /// had messages there, a profile without `prefs.js`) is half-mounted or being moved:
+    /// unavailable rather than emptied.
+    fn shape_problem(&self) -> Option<String> {
+        let root = &self.cfg.path;
+        match self.cfg.kind {
+            SourceKind::Maildir if self.state.files.keys().any(|k| k.starts_with('/')) && !crate::maildir::is_maildir(root) => {
+                Some(format!("{}: cur/ or new/ missing", root.display()))
+            }
+            SourceKind::ThunderbirdProfile if !crate::thunderbird::is_profile(root) => Some(format!("{}: not a Thunderbird profile any more", root.display())),
+            _ => None,
+        }
     }
 
     /// Walk everything and bring the state in line with the disk.

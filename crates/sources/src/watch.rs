@@ -257,6 +257,12 @@ impl Engine {
             for p in &paths {
                 src.changed(p, &mut out, &mut vanished)?;
             }
+            // Deciding "gone" is the one irreversible step: look at the source again right
+            // before, in case it went away while this batch was being read.
+            if !vanished.is_empty() && !src.check_available(&mut out)? {
+                self.unwatch(i);
+                continue;
+            }
             for p in &vanished {
                 src.vanished(p, &mut out)?;
             }
