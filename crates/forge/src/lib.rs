@@ -15,9 +15,10 @@
 //! derived from the seed, so generation runs in parallel and stays byte-identical.
 //!
 //! Module map: [`pki`] (certificates), [`providers`] (house styles), [`lifecycle`]
-//! (what happens to each message), [`envelope`]/[`bodies`]/[`daticert`] (provider
-//! messages), [`compose`] (client-written mail), [`smime`] (CMS), [`mime`], [`store`],
-//! [`manifest`], [`gen`] (the parallel run), [`faults`] (hook for faulty files).
+//! (what happens to each sent message), [`inbound`] (mail from others), [`envelope`],
+//! [`bodies`] and [`daticert`] (provider messages), [`compose`] (client-written mail),
+//! [`smime`] (CMS), [`mime`], [`store`], [`manifest`], [`gen`] (the parallel run),
+//! [`faults`] (deliberately faulty files, `--faults`).
 
 pub mod bodies;
 pub mod compose;

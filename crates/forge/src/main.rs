@@ -21,7 +21,7 @@ struct Args {
     /// Output directory (must not already hold a corpus).
     #[arg(long)]
     out: PathBuf,
-    /// Number of the user's own PEC addresses (on different providers).
+    /// Number of the user's own PEC addresses (the first on Aruba, others on any provider).
     #[arg(long, default_value_t = 1)]
     accounts: usize,
     /// First day of the sending period (YYYY-MM-DD).

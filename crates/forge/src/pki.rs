@@ -1,6 +1,6 @@
 //! The test PKI, shaped like the real PEC one.
 //!
-//! Real chain: "Actalis Authentication Root CA" -> "AgID CA1" -> "Posta Certificata <Provider>".
+//! Real chain: "Actalis Authentication Root CA" -> "AgID CA1" -> `Posta Certificata <Provider>`.
 //! Here: "Cartolina Test Root CA" -> "Test AgID CA1" -> one signer per provider, plus
 //! "Test InfoCert Firma Qualificata 2" -> a qualified-signer-like person for `.p7m` files.
 //! Keys and certificates are a pure function of the seed. RSA key generation is the slow
