@@ -54,6 +54,7 @@ async function main() {
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
+    env: { ...process.env, LANG: 'it_IT.UTF-8', LANGUAGE: 'it' },
     args: ['--headless', '--no-sandbox', '--lang=it-IT', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
   const blocked = [];
@@ -162,12 +163,18 @@ async function main() {
     await page.click('[data-testid="clear-filters"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="card-list"]')?.getAttribute('data-total') === '100000');
     // Date range: one Rome day.
-    await page.fill('[data-testid="from"]', '2026-03-02');
-    await page.fill('[data-testid="to"]', '2026-03-02');
+    await page.fill('[data-testid="from"]', '2/3/2026');
+    await page.press('[data-testid="from"]', 'Enter');
+    await page.fill('[data-testid="to"]', '02/03/2026');
+    await page.press('[data-testid="to"]', 'Tab');
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="card-list"]')?.getAttribute('data-total')) < 200);
     await cardsReady(page);
     const dates = await page.$$eval('[data-testid="card-list"] .c-time:nth-of-type(3) span:first-child', (els) => els.map((e) => e.textContent));
     assert(dates.length > 10 && dates.every((d) => d === '02/03/2026'), `dates ${[...new Set(dates)]}`);
+    assert((await page.inputValue('[data-testid="from"]')) === '02/03/2026', 'typed day normalised');
+    await page.fill('[data-testid="to"]', '31/02/2026');
+    await page.press('[data-testid="to"]', 'Tab');
+    assert((await page.getAttribute('[data-testid="to"]', 'aria-invalid')) === 'true', 'invalid day flagged');
     // Account.
     await page.click('[data-testid="clear-filters"]');
     await page.selectOption('[data-testid="account"]', 'studio.rossi@legalmail.it');

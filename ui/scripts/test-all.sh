@@ -24,6 +24,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+echo "== ui type check (svelte-check)"
+npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output machine | tail -1
+
 echo "== ui unit tests (vitest)"
 npx vitest run
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatDate, formatDateTime, formatElapsed, formatPlainDay, formatSize, romeDay } from './format';
+import { formatDate, formatDateTime, formatElapsed, formatPlainDay, formatSize, parseDay, romeDay } from './format';
 import { romeDayNumber, iso } from '../mock/data';
 
 describe('dates in Europe/Rome with the zone', () => {
@@ -50,5 +50,20 @@ describe('dates in Europe/Rome with the zone', () => {
     expect(formatElapsed('2026-01-01T10:00:00Z', '2026-01-03T10:00:00Z', 'en')).toBe('2 d');
     expect(formatSize(183442, 'it')).toBe('179,1 KB');
     expect(formatSize(4_000_000, 'en')).toBe('3.8 MB');
+  });
+});
+
+describe('typed days', () => {
+  test('dd/mm/yyyy and ISO are accepted, impossible days are not', () => {
+    expect(parseDay('02/03/2026')).toBe('2026-03-02');
+    expect(parseDay('2/3/2026')).toBe('2026-03-02');
+    expect(parseDay('2.3.2026')).toBe('2026-03-02');
+    expect(parseDay('2026-03-02')).toBe('2026-03-02');
+    expect(parseDay('  ')).toBe('');
+    expect(parseDay('29/02/2024')).toBe('2024-02-29');
+    expect(parseDay('29/02/2026')).toBeNull();
+    expect(parseDay('31/04/2026')).toBeNull();
+    expect(parseDay('13/13/2026')).toBeNull();
+    expect(parseDay('ieri')).toBeNull();
   });
 });

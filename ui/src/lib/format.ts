@@ -123,3 +123,25 @@ export function formatSize(bytes: number, lang: Language): string {
 export function formatNumber(n: number, lang: Language): string {
   return new Intl.NumberFormat(lang === 'it' ? 'it-IT' : 'en-GB').format(n);
 }
+
+/**
+ * A day typed by the user: `dd/mm/yyyy` (also `d/m/yyyy`, `-` or `.` separators) or ISO
+ * `yyyy-mm-dd`. Returns `YYYY-MM-DD`, '' for an empty field, null when invalid.
+ */
+export function parseDay(input: string): string | null {
+  const s = input.trim();
+  if (!s) return '';
+  let y: number, m: number, d: number;
+  let r = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  if (r) {
+    [y, m, d] = [Number(r[1]), Number(r[2]), Number(r[3])];
+  } else {
+    r = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
+    if (!r) return null;
+    [d, m, y] = [Number(r[1]), Number(r[2]), Number(r[3])];
+  }
+  if (m < 1 || m > 12 || d < 1) return null;
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (d > days || y < 1990 || y > 2200) return null;
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
