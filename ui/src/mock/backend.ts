@@ -440,6 +440,13 @@ export class MockBackend {
         if (x.state === 'failed' && x.at) receipts.push(base('delivery-error', Date.parse(x.at), x.address, { errore: 'altro', errore_esteso: x.error }));
       }
     }
+    if (tampered && c.problems[0]?.includes('non firmata')) {
+      // A forwarded or forged "receipt" without the provider's signature: content, not proof.
+      const target = c.recipients.find((x) => x.type === 'certificato') ?? c.recipients[0];
+      const at = c.accepted_at ? Date.parse(c.accepted_at) + 90_000 : c._ms + 90_000;
+      const claim = base('delivery', at, target?.address ?? null);
+      receipts.push({ ...claim, kind: 'unsigned-claim', signature: unsignedReport() });
+    }
     const nAtt = int(r, 0, 3);
     const attachments: BlobRef[] = [];
     for (let k = 0; k < nAtt; k++) {
