@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # Debian packages: openssl is the independent reference the tests compare our
-# signatures and verdicts against.
-APT_PACKAGES=(openssl ca-certificates pkg-config time)
+# signatures and verdicts against; dovecot (IMAP + LMTP) and isync (mbsync) are the real
+# mail software the live-sources end-to-end test delivers through.
+APT_PACKAGES=(openssl ca-certificates pkg-config time dovecot-imapd dovecot-lmtpd isync)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

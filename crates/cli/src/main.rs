@@ -22,8 +22,10 @@ mod search;
 mod show;
 mod sigcheck;
 mod sniff;
+mod sources_cmd;
 mod status;
 mod verify_cmd;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -146,6 +148,35 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Live sources: add, list, remove, pause, resume (kept in <archive>/sources.json).
+    Sources {
+        #[command(flatten)]
+        archive: ArchiveArg,
+        /// Sources file (default: sources.json in the archive folder).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: SourcesAction,
+    },
+    /// Watch the configured sources (or PATHs) and log each message as it lands.
+    Watch {
+        #[command(flatten)]
+        archive: ArchiveArg,
+        /// Sources file (default: sources.json in the archive folder).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Extra trust anchors: PEM/DER certificates or an EU Trusted List (XML).
+        #[arg(long, value_name = "FILE")]
+        trust: Vec<PathBuf>,
+        /// One JSON object per event, one per line.
+        #[arg(long)]
+        json: bool,
+        /// Debounce (and settle) interval in milliseconds.
+        #[arg(long, default_value_t = 200)]
+        debounce_ms: u64,
+        /// Watch these instead of the configured sources.
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -165,6 +196,25 @@ enum P7mAction {
         #[arg(long, value_enum, default_value = "it")]
         lang: verify_cmd::Lang,
     },
+}
+
+#[derive(Subcommand)]
+enum SourcesAction {
+    /// Add Maildirs, mbox files, Thunderbird profiles, .eml folders (kind detected).
+    Add {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// One line per source: id, kind, status, what is known, path.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget a source (by id or path); its archived messages stay.
+    Remove { source: String },
+    /// Stop watching a source until resumed.
+    Pause { source: String },
+    Resume { source: String },
 }
 
 #[derive(clap::Args)]
@@ -249,6 +299,19 @@ fn main() -> std::process::ExitCode {
             search::run(archive.archive.as_deref(), &q, json)
         }
         Command::Show { archive, id, json } => show::run(archive.archive.as_deref(), &id, json),
+        Command::Sources { archive, config, action } => {
+            let action = match action {
+                SourcesAction::Add { paths } => sources_cmd::Action::Add(paths),
+                SourcesAction::List { json } => sources_cmd::Action::List { json },
+                SourcesAction::Remove { source } => sources_cmd::Action::Remove(source),
+                SourcesAction::Pause { source } => sources_cmd::Action::Pause(source),
+                SourcesAction::Resume { source } => sources_cmd::Action::Resume(source),
+            };
+            sources_cmd::run(archive.archive.as_deref(), config.as_deref(), action)
+        }
+        Command::Watch { archive, config, trust, json, debounce_ms, paths } => {
+            watch::run(archive.archive.as_deref(), config.as_deref(), watch::Args { trust, paths, json, debounce_ms })
+        }
         Command::Fsck { archive, json } => match fsck::run(archive.archive.as_deref(), json) {
             Ok(true) => Ok(()),
             Ok(false) => return std::process::ExitCode::from(1),

@@ -1,0 +1,152 @@
+//! `cartolina watch [--trust FILE]... [PATH...]`: live sources in the foreground.
+//!
+//! Watches the configured sources (or the PATHs given, with state kept in the same
+//! place, so a later run resumes), and logs one line per event on stdout (`--json`: one
+//! object per line). This module is the only glue between the sources engine and the
+//! archive: until the archive has an entry point taking raw bytes plus a location, events
+//! are printed as what would be ingested. SIGINT/SIGTERM stop cleanly (state saved).
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sources::{Event, SinkError, SourceConfig, SourcesConfig, WatchOptions, Watcher};
+
+use crate::sources_cmd::{fail, locate};
+
+pub struct Args {
+    pub trust: Vec<PathBuf>,
+    pub paths: Vec<PathBuf>,
+    pub json: bool,
+    pub debounce_ms: u64,
+}
+
+pub fn run(archive_dir: Option<&Path>, config: Option<&Path>, args: Args) -> std::io::Result<()> {
+    let (cfg_path, state_dir) = locate(archive_dir, config)?;
+    let list: Vec<SourceConfig> = if args.paths.is_empty() {
+        SourcesConfig::load(&cfg_path).map_err(fail)?.sources
+    } else {
+        args.paths.iter().map(|p| SourceConfig::for_path(p)).collect::<Result<_, _>>().map_err(fail)?
+    };
+    if list.iter().all(|s| s.paused) {
+        return Err(std::io::Error::other(format!("nothing to watch: no active source in {} (cartolina sources add PATH)", cfg_path.display())));
+    }
+    // --trust is for the archive's verifier, used once events are ingested.
+    for t in &args.trust {
+        if !t.is_file() {
+            return Err(std::io::Error::other(format!("{}: no such file", t.display())));
+        }
+    }
+    // Block the stop signals in every thread (the watcher's inherit the mask), and take
+    // them on one thread with sigwait: no handler, no polling.
+    let stop = block_stop_signals();
+    let mut opts = WatchOptions::new(&state_dir);
+    opts.debounce = Duration::from_millis(args.debounce_ms.max(10));
+    for s in list.iter().filter(|s| !s.paused) {
+        eprintln!("watching {}  {}  {}", s.id, s.kind.as_str(), s.path.display());
+    }
+    let json = args.json;
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let sink_done = done_tx.clone();
+    let sink = move |ev: Event| -> Result<(), SinkError> {
+        let line = if json { event_json(&ev).to_string() } else { event_line(&ev) };
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+            // stdout closed: stop, nothing more can be reported.
+            let _ = sink_done.send(());
+            return Err(SinkError("stdout closed".into()));
+        }
+        Ok(())
+    };
+    let watcher = Watcher::start(list, opts, sink).map_err(fail)?;
+    if let Some(wait) = stop {
+        std::thread::spawn(move || {
+            wait();
+            let _ = done_tx.send(());
+        });
+    }
+    let _ = done_rx.recv();
+    let stats = watcher.stats();
+    let r = watcher.stop();
+    eprintln!("stopped: {} messages, {} gone, {} problems, {} bytes read", stats.messages, stats.gone, stats.problems, stats.bytes_read);
+    r.map_err(fail)
+}
+
+/// Blocks SIGINT and SIGTERM and returns a function that waits for one of them.
+fn block_stop_signals() -> Option<impl FnOnce() + Send + 'static> {
+    // SAFETY: plain libc calls on a local, initialised sigset_t.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+            return None;
+        }
+        Some(move || {
+            let mut sig = 0;
+            libc::sigwait(&set, &mut sig);
+        })
+    }
+}
+
+fn loc(l: &sources::Location) -> String {
+    match l.offset {
+        Some(o) => format!("{}@{o}", l.path.display()),
+        None => l.path.display().to_string(),
+    }
+}
+
+fn event_line(ev: &Event) -> String {
+    match ev {
+        Event::Message { source, location, bytes } => {
+            format!("message  {source}  {}  {} bytes  {}", loc(location), bytes.len(), message_id(bytes).unwrap_or_default())
+        }
+        Event::Gone { source, location } => format!("gone     {source}  {}", loc(location)),
+        Event::SourceUnavailable { source, reason } => format!("unavailable  {source}  {reason}"),
+        Event::SourceBack { source } => format!("back     {source}"),
+        Event::Problem { source, error } => format!("problem  {source}  {error}"),
+    }
+}
+
+fn event_json(ev: &Event) -> serde_json::Value {
+    use serde_json::json;
+    match ev {
+        Event::Message { source, location, bytes } => json!({
+            "event": "message", "source": source, "path": location.path, "offset": location.offset,
+            "bytes": bytes.len(), "message_id": message_id(bytes),
+        }),
+        Event::Gone { source, location } => json!({"event": "gone", "source": source, "path": location.path, "offset": location.offset}),
+        Event::SourceUnavailable { source, reason } => json!({"event": "unavailable", "source": source, "reason": reason}),
+        Event::SourceBack { source } => json!({"event": "back", "source": source}),
+        Event::Problem { source, error } => json!({"event": "problem", "source": source, "error": error.to_string()}),
+    }
+}
+
+/// The Message-ID header value (first one, unfolded), for the log.
+fn message_id(bytes: &[u8]) -> Option<String> {
+    let mut lines = bytes.split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            return None;
+        }
+        if line.len() > 11 && line[..11].eq_ignore_ascii_case(b"message-id:") {
+            let mut v = String::from_utf8_lossy(&line[11..]).trim().to_string();
+            while let Some(next) = lines.peek().filter(|l| l.first().is_some_and(|b| *b == b' ' || *b == b'\t')) {
+                v.push_str(String::from_utf8_lossy(next).trim());
+                lines.next();
+            }
+            return Some(v);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn message_id_is_found_and_unfolded() {
+        assert_eq!(super::message_id(b"Subject: a\r\nMessage-ID:\r\n <a@b>\r\n\r\nx").as_deref(), Some("<a@b>"));
+        assert_eq!(super::message_id(b"Subject: a\n\nMessage-ID: <no@body>\n"), None);
+    }
+}
