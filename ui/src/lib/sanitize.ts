@@ -73,7 +73,7 @@ const SAFE_VALUE = /^[\w\s%#.,-]{0,40}$/;
 const ATTR = /([a-zA-Z_:][-\w:.]*)\s*(?:=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?/g;
 
 /** The CSP written into the sandboxed document: nothing may load, nothing may run. */
-export const FRAME_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'";
+export const FRAME_CSP = "default-src 'none'; form-action 'none'; base-uri 'none'";
 
 function escapeText(s: string): string {
   return s.replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -111,7 +111,7 @@ export function sanitizeHtmlDocument(html: string): string {
   return (
     '<!doctype html><html><head><meta charset="utf-8">' +
     `<meta http-equiv="Content-Security-Policy" content="${FRAME_CSP}">` +
-    '<style>body{font:14px/1.5 system-ui,sans-serif;color:#1d2430;margin:12px;word-wrap:break-word}</style>' +
+    // No <style>: the frame inherits the app's style-src 'self', and needs no styling.
     `</head><body>${out}</body></html>`
   );
 }
