@@ -376,6 +376,8 @@ async function main() {
     assert((await page.textContent('#cards-title')) === 'Cards', 'cards title in English');
     const d = await page.textContent('[data-testid="card-list"] .vrow[data-index="0"] .c-time span');
     assert(/^\d{1,2} [A-Z][a-z]{2} \d{4}$/.test(d), `English date ${d}`);
+    const tm = await page.textContent('[data-testid="card-list"] .vrow[data-index="0"] .c-time .muted');
+    assert(/^\d\d:\d\d:\d\d CES?T$/.test(tm), `time with zone ${tm}`);
     await shot(page, '13-cards-en');
     await page.click('[data-testid="nav-settings"]');
     await page.click('[data-testid="lang-it"]');

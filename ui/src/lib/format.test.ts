@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatDate, formatDateTime, formatElapsed, formatPlainDay, formatSize, parseDay, romeDay } from './format';
+import { formatDate, formatDateTime, formatElapsed, formatPlainDay, formatSize, formatTime, parseDay, romeDay } from './format';
 import { romeDayNumber, iso } from '../mock/data';
 
 describe('dates in Europe/Rome with the zone', () => {
@@ -34,6 +34,11 @@ describe('dates in Europe/Rome with the zone', () => {
 
   test('fast ISO formatting matches Date', () => {
     for (const ms of [0, 951782400000, 1709251199000, Date.parse('2026-11-20T10:00:59Z')]) expect(iso(ms)).toBe(new Date(ms).toISOString().slice(0, 19) + 'Z');
+  });
+
+  test('time of day alone, with the zone', () => {
+    expect(formatTime('2026-07-15T10:00:05Z')).toBe('12:00:05 CEST');
+    expect(formatTime('2026-01-15T10:00:05Z', false)).toBe('11:00 CET');
   });
 
   test('missing and invalid values', () => {

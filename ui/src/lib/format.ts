@@ -145,3 +145,11 @@ export function parseDay(input: string): string | null {
   if (d > days || y < 1990 || y > 2200) return null;
   return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
+
+/** Time of day in Europe/Rome with the zone: `10:46:34 CET`. */
+export function formatTime(iso: string | null | undefined, withSeconds = true): string {
+  if (!iso) return '—';
+  const p = romeParts(iso);
+  if (!p) return iso;
+  return `${p.hour}:${p.minute}${withSeconds ? `:${p.second}` : ''} ${p.zone}`;
+}

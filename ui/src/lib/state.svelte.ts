@@ -1,7 +1,7 @@
 // App-wide reactive state (Svelte 5 runes): language, toasts, what the verifier was
 // asked to check. Components read `t()` so that a language switch re-renders them.
 import { translate, type MsgKey, type Params } from './i18n';
-import { formatDate, formatDateTime, formatNumber, formatPlainDay, formatSize } from './format';
+import { formatDate, formatDateTime, formatNumber, formatPlainDay, formatSize, formatTime } from './format';
 import type { Language } from './types';
 
 export const ui = $state({ lang: 'it' as Language });
@@ -13,6 +13,7 @@ export function t(key: MsgKey, params?: Params): string {
 export const fmt = {
   dt: (iso: string | null | undefined, seconds = true) => formatDateTime(iso, ui.lang, seconds),
   date: (iso: string | null | undefined) => formatDate(iso, ui.lang),
+  time: (iso: string | null | undefined) => formatTime(iso),
   day: (d: string) => formatPlainDay(d, ui.lang),
   num: (n: number) => formatNumber(n, ui.lang),
   size: (n: number) => formatSize(n, ui.lang),
