@@ -96,6 +96,9 @@ pub(crate) fn scan(archive: &mut Archive, roots: &[PathBuf], opts: &ScanOptions,
             let verifier = &opts.verifier;
             s.spawn(move || work(rx, tx, blobs, verifier));
         }
+        // Only the workers may hold the job receiver: if they all stop (the writer
+        // failed), the reader's next send must fail instead of blocking forever.
+        drop(job_rx);
         drop(out_tx);
         let mut writer = Writer::new(&mut archive.conn, &archive.blobs, now);
         let r = write_loop(&mut writer, out_rx, &mut summary, progress);
