@@ -214,6 +214,10 @@ async function main() {
     const subj = await page.$$eval('[data-testid="card-list"] .subj-text', (els) => els.map((e) => e.textContent.toLowerCase()));
     assert(subj.length > 5 && subj.every((s) => s.includes('ingiuntivo')), 'rows match the query');
     await shot(page, '05-search');
+    // Ctrl+F focuses the search box from the list.
+    await page.focus('[data-testid="card-list"]');
+    await page.keyboard.press('Control+f');
+    assert(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'search'), 'Ctrl+F focuses search');
     // A fast burst: debounce coalesces keystrokes, and only the last query's answer shows.
     await page.fill('[data-testid="search"]', '');
     await page.waitForFunction(() => document.querySelector('[data-testid="cards-view"]')?.getAttribute('data-result-query') === '');
