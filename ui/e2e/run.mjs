@@ -60,7 +60,8 @@ async function main() {
   const blocked = [];
 
   async function newPage(opts = {}) {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: 'it-IT', timezoneId: 'America/New_York' });
+    const { bypassCSP, ...mockOpts } = opts;
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: 'it-IT', timezoneId: 'America/New_York', bypassCSP: !!bypassCSP });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -78,7 +79,7 @@ async function main() {
       window.__CARTOLINA_MOCK__ = o;
       window.__csp = [];
       document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-    }, opts);
+    }, mockOpts);
     await page.goto(base + '/');
     return { page, context, errors };
   }
@@ -419,6 +420,40 @@ async function main() {
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid="detail"] [data-testid="receipt"] [data-part="trust"]');
   }, { preloaded: true });
+
+  // 10. Accessibility: axe-core on each screen; no violation above 'minor'.
+  // (axe is injected as a script, so this context alone bypasses the page CSP.)
+  await test('accessibility (axe-core): cards, detail, verifier, settings, received', async (page) => {
+    const axeSrc = await readFile(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+    const audit = async (label) => {
+      await page.addScriptTag({ content: axeSrc });
+      const res = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length, sample: v.nodes[0]?.target?.join(' ') }));
+      });
+      metrics.axe = metrics.axe ?? {};
+      metrics.axe[label] = res.map((v) => `${v.id}:${v.impact}:${v.n}`);
+      const bad = res.filter((v) => v.impact !== 'minor');
+      assert(bad.length === 0, `${label}: ${JSON.stringify(bad)}`);
+    };
+    await cardsReady(page);
+    await audit('cards');
+    await page.focus('[data-testid="card-list"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="detail"] [data-testid="receipt"]');
+    await audit('detail');
+    await page.keyboard.press('Escape');
+    await page.click('[data-testid="nav-verify"]');
+    await page.setInputFiles('[data-testid="file-input"]', [{ name: 'atto.pdf.p7m', mimeType: 'application/pkcs7-mime', buffer: Buffer.from('x') }]);
+    await page.waitForSelector('[data-testid="verify-result"]');
+    await audit('verifier');
+    await page.click('[data-testid="nav-settings"]');
+    await page.waitForSelector('[data-testid="anchors"]');
+    await audit('settings');
+    await page.click('[data-testid="nav-received"]');
+    await page.waitForSelector('[data-testid="received-list"] .rrow[data-kind]');
+    await audit('received');
+  }, { preloaded: true, bypassCSP: true });
 
   await browser.close();
   server.close();
