@@ -113,11 +113,12 @@ pub struct DocumentInfo {
     pub data_file: Option<String>,
 }
 
-/// The verdict on a signed file, plus the innermost content for `.p7m`.
-pub struct DocumentVerdict {
+/// The verdict on a signed file, plus the innermost content for `.p7m` (borrowed from
+/// the file's bytes when it is DER: no copy).
+pub struct DocumentVerdict<'a> {
     pub signature: SignatureReport,
     pub info: DocumentInfo,
-    pub content: Vec<u8>,
+    pub content: std::borrow::Cow<'a, [u8]>,
 }
 
 /// The data file a detached `.p7s` signs: `x.pdf` beside `x.pdf.p7s`.
@@ -134,7 +135,7 @@ pub fn p7s_data_file(path: &Path) -> Option<PathBuf> {
 
 /// Verifies a `.p7m` (content inside) or `.p7s` (detached; verified against the data
 /// file beside it when there is one, else reported `detached`).
-pub fn check_document(path: &Path, bytes: &[u8], checker: &Checker) -> Result<DocumentVerdict, String> {
+pub fn check_document<'a>(path: &Path, bytes: &'a [u8], checker: &Checker) -> Result<DocumentVerdict<'a>, String> {
     let opts = VerifyOptions { fallback_time: None, now: checker.now };
     let name = path.file_name().and_then(|n| n.to_str());
     let is_p7s = name.is_some_and(|n| n.to_ascii_lowercase().ends_with(".p7s"));
@@ -149,14 +150,15 @@ pub fn check_document(path: &Path, bytes: &[u8], checker: &Checker) -> Result<Do
             }
             None => verify::cms::verify(&sd, None, &checker.store, &opts),
         };
-        let content_len = sd.econtent.as_ref().map_or(0, Vec::len);
+        let content_len = sd.econtent.as_ref().map_or(0, |c| c.len());
         let info = DocumentInfo {
             file_name: None,
             content_len,
             levels: vec![encoding],
             data_file: data_file.map(|f| f.display().to_string()),
         };
-        return Ok(DocumentVerdict { signature, info, content: sd.econtent.unwrap_or_default() });
+        let content = std::borrow::Cow::Owned(sd.econtent.map(|c| c.into_owned()).unwrap_or_default());
+        return Ok(DocumentVerdict { signature, info, content });
     }
     let doc = verify::p7m::verify_p7m(bytes, name, &checker.store, &opts).map_err(|e| e.to_string())?;
     let info = DocumentInfo {

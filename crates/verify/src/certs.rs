@@ -28,6 +28,8 @@ pub struct Cert {
     /// basicConstraints: (cA, pathLenConstraint), None when absent.
     pub basic_constraints: Option<(bool, Option<u8>)>,
     pub key_usage: Option<KeyUsage>,
+    /// SHA-256 of `der` (identity for caches and display).
+    pub fingerprint: [u8; 32],
 }
 
 impl PartialEq for Cert {
@@ -57,7 +59,12 @@ impl Cert {
             Ok(v) => v.map(|(_, k)| k),
             Err(_) => Some(KeyUsage(Default::default())),
         };
+        let fingerprint: [u8; 32] = {
+            use sha2::Digest as _;
+            sha2::Sha256::digest(der).into()
+        };
         Ok(Cert {
+            fingerprint,
             der: der.to_vec(),
             tbs,
             subject,
@@ -128,7 +135,7 @@ impl Cert {
             not_before: format_time(self.not_before),
             not_after: format_time(self.not_after),
             expired_since: (self.not_after < now).then(|| format_date(self.not_after)),
-            sha256_fingerprint: hex_lower(&DigestAlgorithm::Sha256.digest(&self.der)),
+            sha256_fingerprint: hex_lower(&self.fingerprint),
         }
     }
 }

@@ -20,6 +20,11 @@
 //! - after a path is found: imported CRLs (see [`crate::crl`]).
 //!
 //! Validity is judged at the **validation time** (the signing time for PEC), not now.
+//!
+//! Certificate signatures already verified are remembered by the store
+//! ([`crate::trust::SignatureCache`], keyed by certificate and issuer fingerprints):
+//! across a mailbox the same few provider paths repeat, so only the first receipt per
+//! path pays for the public-key operations of the chain.
 
 use crate::certs::{format_time, Cert};
 use crate::crl;
@@ -233,13 +238,11 @@ fn extend(path: &mut Vec<Cert>, pool: &[&Cert], store: &TrustStore, time: u64, b
             continue;
         }
         budget.signature()?;
-        match cert.signed_by(anchor) {
-            Ok(()) => {
-                path.push(anchor.clone());
-                return Ok(());
-            }
-            Err(_) => keep_best(&mut best, PathError::BadSignature(cert.subject_string())),
+        if store.cache.signed_by(&cert, anchor) {
+            path.push(anchor.clone());
+            return Ok(());
         }
+        keep_best(&mut best, PathError::BadSignature(cert.subject_string()));
     }
 
     // 2. Otherwise an intermediate, if there is room for it and an anchor above it.
@@ -262,7 +265,7 @@ fn extend(path: &mut Vec<Cert>, pool: &[&Cert], store: &TrustStore, time: u64, b
             continue;
         }
         budget.signature()?;
-        if cert.signed_by(cand).is_err() {
+        if !store.cache.signed_by(&cert, cand) {
             keep_best(&mut best, PathError::BadSignature(cert.subject_string()));
             continue;
         }

@@ -48,12 +48,13 @@ pub struct RawSigner {
     pub signed_attrs_der: Option<Vec<u8>>,
 }
 
-/// A parsed SignedData.
+/// A parsed SignedData. The encapsulated content borrows from the input (no copy of a
+/// large `.p7m` payload) unless the input had to be normalised from BER.
 #[derive(Debug, Clone)]
-pub struct SignedData {
+pub struct SignedData<'a> {
     pub econtent_type: Oid,
     /// The encapsulated content; `None` for a detached signature.
-    pub econtent: Option<Vec<u8>>,
+    pub econtent: Option<std::borrow::Cow<'a, [u8]>>,
     pub certificates: Vec<Cert>,
     /// CRLs carried in the SignedData (`crls [1]`), used like imported ones.
     pub crls: Vec<crate::crl::Crl>,
@@ -65,13 +66,14 @@ pub struct SignedData {
 }
 
 /// Parses a ContentInfo holding SignedData, DER or BER.
-pub fn parse(input: &[u8]) -> Result<SignedData> {
+pub fn parse(input: &[u8]) -> Result<SignedData<'_>> {
     if input.len() > MAX_INPUT_BYTES {
         return Err(Error::TooLarge { what: "CMS input", size: input.len(), limit: MAX_INPUT_BYTES });
     }
     let mut warnings = Vec::new();
     let normalised;
-    let der = if asn1::needs_normalising(input) {
+    let normalised_used = asn1::needs_normalising(input);
+    let der = if normalised_used {
         normalised = asn1::ber_to_der(input)?;
         warnings.push("BER encoding normalised to DER".to_string());
         &normalised[..]
@@ -107,7 +109,13 @@ pub fn parse(input: &[u8]) -> Result<SignedData> {
             let inner = asn1::read(e.value)?.0;
             // RFC 5652 wraps eContent in an OCTET STRING; PKCS#7 v1.5 allowed any type,
             // whose value octets are what was digested.
-            Some(inner.value.to_vec())
+            Some(if normalised_used {
+                std::borrow::Cow::Owned(inner.value.to_vec())
+            } else {
+                // Not normalised: `der` is `input`, so the value is a sub-slice of it.
+                let off = inner.value.as_ptr() as usize - input.as_ptr() as usize;
+                std::borrow::Cow::Borrowed(&input[off..off + inner.value.len()])
+            })
         }
         None => None,
     };
@@ -187,19 +195,19 @@ fn find_signer_cert<'a>(sid: &SignerIdentifier, pools: &[&'a [Cert]]) -> Option<
 
 /// Verifies every signer of `sd`. `detached` is the signed content for a detached
 /// signature (already canonicalised by the caller where that applies).
-pub fn verify(sd: &SignedData, detached: Option<&[u8]>, store: &TrustStore, opts: &VerifyOptions) -> SignatureReport {
+pub fn verify(sd: &SignedData<'_>, detached: Option<&[u8]>, store: &TrustStore, opts: &VerifyOptions) -> SignatureReport {
     verify_inner(sd, detached, &[], store, opts, false)
 }
 
 /// For SignedData found inside a signature (time-stamp tokens): its own time-stamps
 /// are not followed, which bounds the recursion. `outer_certs` (those of the enclosing
 /// signature) may complete the TSA's chain.
-pub(crate) fn verify_nested(sd: &SignedData, outer_certs: &[Cert], store: &TrustStore, opts: &VerifyOptions) -> SignatureReport {
+pub(crate) fn verify_nested(sd: &SignedData<'_>, outer_certs: &[Cert], store: &TrustStore, opts: &VerifyOptions) -> SignatureReport {
     verify_inner(sd, None, outer_certs, store, opts, true)
 }
 
 fn verify_inner(
-    sd: &SignedData,
+    sd: &SignedData<'_>,
     detached: Option<&[u8]>,
     outer_certs: &[Cert],
     store: &TrustStore,

@@ -62,7 +62,7 @@ pub fn verify_detached(signed_part: &[u8], signature_der: &[u8], store: &TrustSt
 pub fn verify_opaque(cms_der: &[u8], store: &TrustStore, opts: &VerifyOptions) -> Result<(SignatureReport, Vec<u8>)> {
     let sd = cms::parse(cms_der)?;
     let report = cms::verify(&sd, None, store, opts);
-    Ok((report, sd.econtent.unwrap_or_default()))
+    Ok((report, sd.econtent.map(|c| c.into_owned()).unwrap_or_default()))
 }
 
 #[cfg(test)]

@@ -15,12 +15,74 @@ const BUNDLED: &[(&str, &[u8])] = &[
     ("AgID CA1", include_bytes!("../anchors/agid-ca1.pem")),
 ];
 
-/// Anchors, intermediates and CRLs used for path building.
+/// Anchors, intermediates and CRLs used for path building, plus a cache of
+/// certificate signatures already checked (see [`SignatureCache`]).
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
     pub(crate) anchors: Vec<Cert>,
     pub(crate) intermediates: Vec<Cert>,
     pub(crate) crls: Vec<Crl>,
+    pub(crate) cache: SignatureCache,
+}
+
+/// Most (certificate, issuer) pairs remembered; the cache starts over when full.
+pub const SIGNATURE_CACHE_ENTRIES: usize = 4096;
+
+/// Certificate signatures already verified, keyed by the SHA-256 fingerprints of the
+/// certificate and of its issuer. The same provider certificate and intermediates
+/// sign thousands of receipts, so path building for every receipt after the first
+/// costs no public-key operation (the receipt's own signature is always verified).
+///
+/// Only *successful* checks are remembered. A signature's validity does not depend on
+/// the validation time, so every other path check (dates at the validation time,
+/// constraints, key usage, CRLs) still runs each time. Thread-safe (a mutex held only
+/// for a lookup or insert); a cloned store starts with an empty cache.
+pub struct SignatureCache {
+    enabled: bool,
+    seen: std::sync::Mutex<std::collections::HashSet<([u8; 32], [u8; 32])>>,
+    hits: std::sync::atomic::AtomicU64,
+}
+
+impl Default for SignatureCache {
+    fn default() -> Self {
+        SignatureCache { enabled: true, seen: Default::default(), hits: Default::default() }
+    }
+}
+
+impl Clone for SignatureCache {
+    fn clone(&self) -> Self {
+        SignatureCache { enabled: self.enabled, ..Default::default() }
+    }
+}
+
+impl std::fmt::Debug for SignatureCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.seen.lock().map(|s| s.len()).unwrap_or(0);
+        f.debug_struct("SignatureCache").field("enabled", &self.enabled).field("entries", &n).finish()
+    }
+}
+
+impl SignatureCache {
+    /// `cert` was signed by `issuer`'s key, checked now or earlier.
+    pub(crate) fn signed_by(&self, cert: &Cert, issuer: &Cert) -> bool {
+        let key = (cert.fingerprint, issuer.fingerprint);
+        if self.enabled && self.seen.lock().is_ok_and(|s| s.contains(&key)) {
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return true;
+        }
+        if cert.signed_by(issuer).is_err() {
+            return false;
+        }
+        if self.enabled {
+            if let Ok(mut s) = self.seen.lock() {
+                if s.len() >= SIGNATURE_CACHE_ENTRIES {
+                    s.clear();
+                }
+                s.insert(key);
+            }
+        }
+        true
+    }
 }
 
 impl TrustStore {
@@ -85,6 +147,16 @@ impl TrustStore {
         let (summary, certs) = tsl::parse(xml)?;
         let added = self.push_anchors(certs);
         Ok(tsl::TrustedListSummary { anchors_added: added, ..summary })
+    }
+
+    /// Turns the certificate-signature cache on (the default) or off (benchmarks).
+    pub fn set_signature_cache(&mut self, on: bool) {
+        self.cache = SignatureCache { enabled: on, ..Default::default() };
+    }
+
+    /// How many certificate signature checks the cache saved so far.
+    pub fn signature_cache_hits(&self) -> u64 {
+        self.cache.hits.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Subjects of the anchors, for display.

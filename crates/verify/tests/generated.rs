@@ -23,8 +23,8 @@ fn opts() -> VerifyOptions {
     VerifyOptions::default()
 }
 
-fn p7m(_p: &Pki, der: &[u8], st: &TrustStore, o: &VerifyOptions) -> verify::p7m::DocumentReport {
-    verify::p7m::verify_p7m(der, Some("doc.xml.p7m"), st, o).unwrap()
+fn p7m(_p: &Pki, der: &[u8], st: &TrustStore, o: &VerifyOptions) -> verify::p7m::DocumentReport<'static> {
+    verify::p7m::verify_p7m(der, Some("doc.xml.p7m"), st, o).unwrap().into_owned()
 }
 
 #[test]

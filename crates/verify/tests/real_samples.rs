@@ -89,9 +89,13 @@ fn infocert_p7m_intact_indeterminate_without_ca() {
         ("infocert-fattura.xml.p7m", verify::p7m::InputEncoding::Der),
         ("infocert-fattura.base64.xml.p7m", verify::p7m::InputEncoding::Base64),
     ] {
-        let r = verify::p7m::verify_p7m(&sample(name), Some("fattura.xml.p7m"), &store, &opts()).unwrap();
+        let bytes = sample(name);
+        let r = verify::p7m::verify_p7m(&bytes, Some("fattura.xml.p7m"), &store, &opts()).unwrap();
         infocert_checks(&r);
         assert_eq!(r.levels[0].encoding, enc);
+        // A DER .p7m's content is hashed and returned in place, never copied.
+        let borrowed = matches!(r.content, std::borrow::Cow::Borrowed(_));
+        assert_eq!(borrowed, enc == verify::p7m::InputEncoding::Der, "{name}");
         assert_eq!(r.signature.trust.status, TrustStatus::Indeterminate, "{:#?}", r.signature.trust);
         assert!(r.signature.trust.reason.contains("InfoCert Firma Qualificata 2"), "{}", r.signature.trust.reason);
     }
@@ -155,4 +159,25 @@ fn constructors_for_callers() {
     let b = serde_json::to_value(verify::SignatureReport::unreadable("bad base64")).unwrap();
     assert_eq!(b["status"], "broken");
     assert_eq!(b["trust"]["status"], "indeterminate");
+}
+
+#[test]
+fn signature_cache_saves_chain_checks_and_changes_no_verdict() {
+    let (part, sig) = split_signed(&sample("aruba-2018-accettazione.eml"));
+    let store = TrustStore::with_bundled_anchors();
+    let first = verify::smime::verify_detached(&part, &sig, &store, &opts()).unwrap();
+    assert_eq!(store.signature_cache_hits(), 0);
+    let second = verify::smime::verify_detached(&part, &sig, &store, &opts()).unwrap();
+    assert_eq!(store.signature_cache_hits(), 1, "the provider certificate's signature by AgID CA1 is remembered");
+    assert_eq!(first, second);
+    let mut off = TrustStore::with_bundled_anchors();
+    off.set_signature_cache(false);
+    let _ = verify::smime::verify_detached(&part, &sig, &off, &opts()).unwrap();
+    assert_eq!(verify::smime::verify_detached(&part, &sig, &off, &opts()).unwrap(), first);
+    assert_eq!(off.signature_cache_hits(), 0);
+    // A clone starts empty; the tampered envelope is still broken with a warm cache.
+    let (part, sig) = split_signed(&sample("sogei-2018-busta-trasporto-tampered.eml"));
+    for _ in 0..2 {
+        assert_eq!(verify::smime::verify_detached(&part, &sig, &store, &opts()).unwrap().status, Integrity::Broken);
+    }
 }
