@@ -376,6 +376,14 @@ async function main() {
     await page.click('[data-testid="sources"] >> text=Pause');
     await page.waitForSelector('[data-testid="sources"] >> text=paused');
     await shot(page, '12-settings-en');
+    // Remove asks first (native dialog, mocked): "No" keeps the source, "Remove" removes it.
+    await page.evaluate(() => (window.__cartolinaMock.answer = false));
+    await page.click('[data-testid="sources"] >> text=Remove');
+    await page.waitForTimeout(200);
+    assert((await page.$$('[data-testid="sources"] li')).length === 1, 'source kept on No');
+    await page.evaluate(() => (window.__cartolinaMock.answer = true));
+    await page.click('[data-testid="sources"] >> text=Remove');
+    await page.waitForSelector('text=No sources.');
     await page.click('[data-testid="nav-cards"]');
     await cardsReady(page);
     assert((await page.textContent('#cards-title')) === 'Cards', 'cards title in English');

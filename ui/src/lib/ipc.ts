@@ -4,7 +4,7 @@
 // argument mapping never matters.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
+import { ask, open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
 import type {
   CardDetail,
   CardPage,
@@ -136,4 +136,9 @@ export async function pickFiles(title: string, filters?: { name: string; extensi
 export async function pickSavePath(title: string, defaultPath: string): Promise<string | null> {
   const r = await saveDialog({ title, defaultPath });
   return r ?? null;
+}
+
+/** A native yes/no question (window.confirm is not reliable in every webview). */
+export async function askUser(message: string, title: string, okLabel: string, cancelLabel: string): Promise<boolean> {
+  return ask(message, { title, kind: 'warning', okLabel, cancelLabel });
 }

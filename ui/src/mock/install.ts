@@ -13,6 +13,7 @@ declare global {
       backend: MockBackend;
       emit: (event: string, payload: unknown) => Promise<void>;
       calls: { cmd: string; ms: number }[];
+      answer?: boolean;
     };
   }
 }
@@ -34,6 +35,13 @@ export function installMock(): MockBackend {
         const o = a.options ?? {};
         if (o.directory) return '/home/avvocato/Posta/PEC';
         return o.multiple ? ['/home/avvocato/Scaricati/TSL-IT.xml'] : '/home/avvocato/Scaricati/TSL-IT.xml';
+      }
+      if (cmd === 'plugin:dialog|message') {
+        // ask()/confirm(): answer with the OK button (tests can set __cartolinaMock.answer = false).
+        const b = a.buttons;
+        const ok = b && typeof b === 'object' ? (Object.values(b)[0] as string[] | string) : 'Yes';
+        const label = Array.isArray(ok) ? ok[0] : ok;
+        return window.__cartolinaMock?.answer === false ? (Array.isArray(ok) ? ok[1] : 'No') : label;
       }
       if (cmd === 'plugin:dialog|save') return `/home/avvocato/Documenti/${a.options?.defaultPath ?? 'file'}`;
       const t0 = performance.now();
