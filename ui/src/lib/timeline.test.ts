@@ -41,6 +41,13 @@ describe('timeline', () => {
     expect(tl.steps.map((s) => s.kind)).toEqual(['received']);
   });
 
+  test('orphan receipts have no timeline', () => {
+    const o = b.received.find((x) => x.kind === 'orphan-receipt')!;
+    const d = b.getReceivedDetail(o.id);
+    expect(d.origin).toBe('orphan');
+    expect(buildTimeline(d)).toEqual({ steps: [], branches: [] });
+  });
+
   test('every detail has a three-part verdict per receipt', () => {
     for (const c of b.cards.slice(0, 200)) {
       for (const r of b.getCard(c.id).receipts) {

@@ -35,6 +35,8 @@ function same(a: string | null | undefined, b: string | null | undefined): boole
 export function buildTimeline(d: CardDetail): Timeline {
   const c = d.card;
   const steps: Step[] = [];
+  // A receipt without its sent message has no timeline of its own: only the receipt.
+  if (d.origin === 'orphan') return { steps, branches: [] };
   if (d.origin === 'received') {
     const transport = d.receipts.find((r) => r.kind === 'transport') ?? null;
     steps.push({ kind: 'received', at: transport?.at ?? c.sent_at, receipt: transport });
