@@ -13,7 +13,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use crate::lifecycle::{Corpus, Unit};
-use crate::manifest::{FileEntry, Kind, ManifestWriter};
+use crate::manifest::{FileEntry, ManifestWriter};
 use crate::pki::pem;
 use crate::store::{Format, Placed, Store};
 
@@ -50,14 +50,33 @@ impl Stats {
     }
 }
 
-fn hint(kind: Kind, subject: &str) -> String {
-    format!("{} {}", kind.as_str(), subject)
+/// The name hint for stores that name files (`.eml` exports): the file's own Subject, as
+/// webmail exports name them ("ACCETTAZIONE_ Fattura 12.eml"). Never the kind: a file
+/// name must not hand the answer to the classifier under test.
+fn hint(bytes: &[u8], fallback: &str) -> String {
+    // The header ends at the first empty line (LF or CRLF stores).
+    let head_end = bytes.windows(2).position(|w| w == b"\n\n" || w == b"\n\r").unwrap_or(bytes.len());
+    let head = String::from_utf8_lossy(&bytes[..head_end]);
+    let mut subject: Option<String> = None;
+    for line in head.lines() {
+        match subject.as_mut() {
+            Some(s) if line.starts_with([' ', '\t']) => s.push_str(line),
+            Some(_) => break,
+            None if line.len() > 8 && line[..8].eq_ignore_ascii_case("subject:") => subject = Some(line[8..].trim().to_string()),
+            None => {}
+        }
+    }
+    // Encoded words would look like line noise in a file name.
+    subject
+        .filter(|s| !s.is_empty() && !s.contains("=?"))
+        .or_else(|| Some(fallback.to_string()).filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "messaggio".to_string())
 }
 
 fn write_unit(store: &mut dyn Store, manifest: &mut ManifestWriter, mut unit: Unit, stats: &mut Stats) -> std::io::Result<()> {
     let mut seq = 0u32;
     let mut place = |store: &mut dyn Store, f: &crate::lifecycle::OutFile, subject: &str, stats: &mut Stats| -> std::io::Result<FileEntry> {
-        let Placed { path, offset } = store.put(f, unit.index, seq, &hint(f.kind, subject))?;
+        let Placed { path, offset } = store.put(f, unit.index, seq, &hint(&f.bytes, subject))?;
         seq += 1;
         stats.files += 1;
         stats.bytes += f.bytes.len() as u64;
