@@ -316,6 +316,12 @@ async function main() {
     await page.waitForSelector('[data-testid="timeline"] .branch[data-recipient-state="failed"]');
     assert(await page.isVisible('[data-testid="receipt"][data-kind="delivery-error"]'), 'failure notice listed');
     await page.waitForSelector('[data-testid="receipt"] [data-part="integrity"]');
+    // This card (deterministic data) also carries an unsigned "receipt": no proof, and its
+    // daticert cannot be called consistent.
+    const claim = '[data-testid="receipt"][data-kind="unsigned-claim"]';
+    assert((await page.getAttribute(`${claim} [data-part="integrity"]`, 'data-value')) === 'unsigned', 'claim unsigned');
+    assert((await page.getAttribute(`${claim} [data-part="meaning"]`, 'data-value')) === 'unverifiable', 'claim meaning unverifiable');
+    assert((await page.getAttribute('[data-testid="proof"]', 'class')).includes('ok') === false, 'proof flagged incomplete');
     await shot(page, '08-detail-failed');
     await page.click('[data-testid="detail-close"]');
     // The oldest card: its provider certificate has expired since (information, not an error).

@@ -51,6 +51,8 @@ describe('state -> chip', () => {
     expect(meaningChip(0, true).label).toBe('verify.meaning.consistent');
     expect(meaningChip(2, true).tone).toBe('bad');
     expect(meaningChip(0, false).label).toBe('verify.meaning.none');
+    expect(meaningChip(0, true, false).label).toBe('verify.meaning.unverifiable');
+    expect(meaningChip(0, true, false).tone).not.toBe('ok');
   });
 
   test('summary groups recipients, failures first', () => {

@@ -65,7 +65,10 @@ export function trustChip(s: TrustStatus): Chip {
   }
 }
 
-export function meaningChip(inconsistencies: number, hasDaticert: boolean): Chip {
+/** Meaning: the signed daticert against the headers. Without a signature the daticert
+ * proves nothing, so there is nothing to call consistent. */
+export function meaningChip(inconsistencies: number, hasDaticert: boolean, signed = true): Chip {
+  if (hasDaticert && !signed) return { label: 'verify.meaning.unverifiable', tone: 'warn', glyph: '?' };
   if (!hasDaticert) return { label: 'verify.meaning.none', tone: 'neutral', glyph: '—' };
   return inconsistencies === 0
     ? { label: 'verify.meaning.consistent', tone: 'ok', glyph: '✓' }
