@@ -5,6 +5,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 "$here/scripts/setup.sh"
+# Git keeps no empty folders: give the demo Maildir back the ones it lacks.
+mkdir -p "$here/demo/mailbox/tmp" "$here/demo/mailbox/.Sent/new" "$here/demo/mailbox/.Sent/tmp"
 if [ $# -eq 0 ]; then
   set -- "$here/demo/mailbox"
 fi

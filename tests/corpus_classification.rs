@@ -22,8 +22,8 @@ fn manifest_kinds(dir: &Path) -> BTreeMap<Location, String> {
     kinds
 }
 
-fn inspected_kinds(dir: &Path) -> BTreeMap<Location, String> {
-    let records = inspect_json(&[&dir.join("mail")]);
+fn inspected_kinds(dir: &Path, store: &str) -> BTreeMap<Location, String> {
+    let records = inspect_json(&[&dir.join(store)]);
     let mut kinds = BTreeMap::new();
     for r in records {
         assert_eq!(r["error"], Value::Null, "unexpected error in {r}");
@@ -37,7 +37,7 @@ fn assert_corpus_classifies(messages: u64, format: &str, seed: u64) {
     let dir = tempfile::tempdir().unwrap();
     forge(dir.path(), seed, messages, format);
     let expected = manifest_kinds(dir.path());
-    let got = inspected_kinds(dir.path());
+    let got = inspected_kinds(dir.path(), "mail");
     let wrong: Vec<_> = expected
         .iter()
         .filter(|(loc, kind)| got.get(*loc) != Some(*kind))
@@ -67,4 +67,12 @@ fn mbox_corpus_classifies_per_manifest() {
 #[test]
 fn eml_corpus_classifies_per_manifest() {
     assert_corpus_classifies(500, "eml", 11);
+}
+
+#[test]
+fn bundled_demo_mailbox_classifies_per_its_manifest() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo");
+    let expected = manifest_kinds(&demo);
+    let got = inspected_kinds(&demo, "mailbox");
+    assert_eq!(got, expected);
 }
