@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test: set-up, then the whole workspace (unit, integration and end-to-end
-# tests of the real binaries, incl. a 10,000-message forge corpus checked against its
-# manifest and openssl cross-checks). Release profile: the corpus tests sign and parse
-# tens of thousands of messages.
+# Runs every test: set-up, then the whole Rust workspace (unit, integration and
+# end-to-end tests of the real binaries, incl. a 10,000-message forge corpus checked
+# against its manifest and openssl cross-checks), then the UI (type check, vitest, and
+# the UI in headless Chromium against mocked IPC). Release profile: the corpus tests
+# sign and parse tens of thousands of messages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 # The end-to-end tests run the real binaries from the same target directory.
 cargo build --release --workspace --bins
 cargo test --release --workspace
+ui/scripts/test-all.sh
