@@ -7,6 +7,9 @@
 //! are the same message and must never be read again. Windows-safe stores (and mbsync's
 //! `InfoDelimiter`) use `;` or `!` instead of `:`.
 //!
+//! mbsync puts the UID in the name (`,U=7`) and renames the file when it renumbers, so
+//! that field is left out of the identity ([`identity`]).
+//!
 //! Maildir++ (Courier, Dovecot) keeps subfolders as hidden siblings of `cur/new/tmp`:
 //! `.Sent`, `.INBOX.Sent`, each a Maildir of its own; Dovecot's `LAYOUT=fs` and mbsync's
 //! `SubFolders Verbatim` nest them instead. Both are handled by treating any directory
@@ -24,6 +27,20 @@ pub fn base_name(file_name: &str) -> &str {
     match info_start(file_name) {
         Some(i) => &file_name[..i],
         None => file_name,
+    }
+}
+
+/// The identity of a message file: its base name without mbsync's `,U=<uid>` field,
+/// which mbsync rewrites (a rename) when it renumbers a folder.
+pub fn identity(file_name: &str) -> String {
+    let base = base_name(file_name);
+    match base.find(",U=") {
+        Some(i) => {
+            let rest = &base[i + 3..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            format!("{}{}", &base[..i], &rest[digits..])
+        }
+        None => base.to_string(),
     }
 }
 
@@ -52,7 +69,7 @@ pub fn message_key(rel: &str) -> Option<String> {
     if !(leaf == "cur" || leaf == "new") || name.starts_with('.') || name.is_empty() {
         return None;
     }
-    Some(format!("{folder}/{}", base_name(name)))
+    Some(format!("{folder}/{}", identity(name)))
 }
 
 /// Whether a path relative to the root lies in a Maildir `tmp/` (half-written files).
@@ -81,6 +98,8 @@ mod tests {
         assert_eq!(base_name("1700000000.M1P2.host:2,FRS"), "1700000000.M1P2.host");
         assert_eq!(base_name("1700000000.M1P2.host;2,S"), "1700000000.M1P2.host");
         assert_eq!(base_name("1700000000.1_2.h,U=7:2,S"), "1700000000.1_2.h,U=7");
+        assert_eq!(identity("1700000000.1_2.h,U=7:2,S"), identity("1700000000.1_2.h,U=12:2,"));
+        assert_eq!(identity("1.M2.h,S=244,W=255:2,S"), "1.M2.h,S=244,W=255");
         assert_eq!(flags("x:2,FRS"), "FRS");
         assert_eq!(message_key("new/1.M1.h"), message_key("cur/1.M1.h:2,S"));
         assert_eq!(message_key(".INBOX.Sent/cur/1.M1.h:2,S").as_deref(), Some(".INBOX.Sent/1.M1.h"));

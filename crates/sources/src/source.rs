@@ -379,6 +379,14 @@ impl Source {
         if self.by_path.contains_key(&rel) || self.state.mboxes.contains_key(&rel) {
             return self.vanish_rel(&rel, out);
         }
+        // A name we never saw, of a message we know: renamed then deleted within one
+        // debounce interval (mbsync's expunge: flag T, then unlink), and the debouncer
+        // reports only the last name. The message is gone if its known name is.
+        if let Some(key) = crate::maildir::message_key(&rel) {
+            if let Some(known) = self.state.files.get(&key).map(|e| e.path.clone()) {
+                return self.vanish_rel(&known, out);
+            }
+        }
         // A folder: everything under it.
         let prefix = format!("{rel}/");
         let under: Vec<String> = self.by_path.keys().chain(self.state.mboxes.keys()).filter(|p| p.starts_with(&prefix)).cloned().collect();
@@ -427,7 +435,7 @@ impl Source {
             for e in rd.filter_map(Result::ok) {
                 let name = e.file_name();
                 if let Some(n) = name.to_str() {
-                    if crate::maildir::base_name(n) == base {
+                    if crate::maildir::identity(n) == base {
                         return Some(format!("{dir}/{n}"));
                     }
                 }

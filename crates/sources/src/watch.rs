@@ -69,7 +69,12 @@ impl Watcher {
             opts.debounce,
             None,
             move |r: DebounceEventResult| {
-                let _ = fs_tx.send(Msg::Fs(r));
+                // Opens and reads (ours included: every walk opens folders) are not
+                // changes; passing them on would make the engine wake itself for ever.
+                let r = r.map(|evs| evs.into_iter().filter(|e| is_change(&e.event.kind)).collect::<Vec<_>>());
+                if !matches!(&r, Ok(evs) if evs.is_empty()) {
+                    let _ = fs_tx.send(Msg::Fs(r));
+                }
             },
             NoCache,
             notify::Config::default(),
@@ -223,6 +228,9 @@ impl Engine {
         let mut rescan = false;
         let mut per_source: Vec<Vec<PathBuf>> = vec![Vec::new(); self.sources.len()];
         for ev in &events {
+            if std::env::var_os("CARTOLINA_WATCH_DEBUG").is_some() {
+                eprintln!("fs event: {:?} {:?}", ev.event.kind, ev.event.paths);
+            }
             if ev.event.need_rescan() {
                 rescan = true;
             }
@@ -278,6 +286,17 @@ impl Engine {
             }
         }
         first_err.map_or(Ok(()), Err)
+    }
+}
+
+/// Whether a notification can mean a change: everything but opens and reads (a close
+/// after writing counts: a file just finished).
+fn is_change(kind: &notify::EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode, EventKind};
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
     }
 }
 

@@ -294,3 +294,18 @@ fn walkdir_list(p: &Path) -> Vec<(PathBuf, u64)> {
     }
     out
 }
+
+#[test]
+fn expunge_right_after_a_flag_rename_is_gone() {
+    let d = tempfile::tempdir().unwrap();
+    let md = maildir(&d.path().join("Maildir"));
+    deliver(&md, "", "1.M1.h", "Subject: a\n\nx\n");
+    std::fs::rename(md.join("new/1.M1.h"), md.join("cur/1.M1.h:2,S")).unwrap();
+    let (w, rx) = start(&[&md], &d.path().join("state"));
+    assert_eq!(wait_for(&rx, &md, 1), vec!["msg cur/1.M1.h:2,S"]);
+    // mbsync's expunge: mark deleted (a rename), then unlink, within one debounce interval.
+    std::fs::rename(md.join("cur/1.M1.h:2,S"), md.join("cur/1.M1.h:2,ST")).unwrap();
+    std::fs::remove_file(md.join("cur/1.M1.h:2,ST")).unwrap();
+    assert_eq!(drain(&rx, &md, QUIET), vec!["gone cur/1.M1.h:2,S"]);
+    w.stop().unwrap();
+}
