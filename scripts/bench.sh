@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks. Usage: scripts/bench.sh parse [SENT_MESSAGES]   (default 100000)
+# Benchmarks. Usage: scripts/bench.sh parse|archive [SENT_MESSAGES]   (default 100000)
 # Generates a forge Maildir corpus once (cached under $CARTOLINA_BENCH_DIR, default
-# /tmp/cartolina-bench), then measures parse + classify throughput on one core.
+# /tmp/cartolina-bench), then measures parse + classify throughput on one core (parse), or
+# the archive: cold scan rate, rescan time, search p50/p99, status time, peak RSS (archive;
+# the 1M-message run is `scripts/bench.sh archive 1000000`: plan disk and hours for it).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -21,5 +23,6 @@ if [ ! -f "$corpus/manifest.json" ]; then
 fi
 case "$what" in
   parse) "$target/cartolina-bench" parse "$corpus/mail" --passes 2 ;;
+  archive) "$target/cartolina-bench" archive "$corpus" --archive "$root/archive-$n" ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac

@@ -65,7 +65,7 @@ pub struct CardFilter {
 
 /// The state as SQL over `cards` (alias `c`), `?` bound to now: the same rules as
 /// [`state_of`], so filters and displayed states cannot disagree.
-pub(crate) const STATE_SQL: &str = "CASE
+pub const STATE_SQL: &str = "CASE
     WHEN c.kind = 'received' THEN 'received'
     WHEN c.acceptance = 'not-accepted' THEN 'not-accepted'
     WHEN c.n_unresolved > 0 THEN CASE WHEN c.accepted_ts IS NOT NULL AND c.accepted_ts + 86400 <= ?NOW THEN 'overdue' ELSE 'pending' END

@@ -74,6 +74,8 @@ pub fn fts_query(text: &str) -> String {
         .join(" ")
 }
 
+const CARD_JOIN: &str = "LEFT JOIN cards c ON c.id = (SELECT min(card) FROM card_messages cm WHERE cm.message = m.id)";
+
 pub fn search(conn: &Connection, q: &SearchQuery, clock: &Clock) -> Result<Vec<Hit>> {
     let mut args: Vec<Value> = vec![Value::Integer(clock.now())];
     // ?1 (now) is always bound, so it must always appear.
@@ -100,7 +102,10 @@ pub fn search(conn: &Connection, q: &SearchQuery, clock: &Clock) -> Result<Vec<H
     }
     if let Some(k) = &q.kind {
         let p = push(&mut args, Value::Text(k.clone()));
-        w.push(format!("m.kind = {p}"));
+        // With words to match, the FTS index must drive the query: the unary `+`
+        // keeps SQLite from scanning every message of the kind and probing FTS for each.
+        let plus = if from.starts_with("fts") { "+" } else { "" };
+        w.push(format!("{plus}m.kind = {p}"));
     }
     if let Some(s) = &q.signature {
         let p = push(&mut args, Value::Text(s.clone()));
@@ -114,9 +119,13 @@ pub fn search(conn: &Connection, q: &SearchQuery, clock: &Clock) -> Result<Vec<H
         let p = push(&mut args, Value::Text(format!("%{}%", r.to_lowercase())));
         w.push(format!("(lower(m.to_addrs) LIKE {p} OR lower(m.dc_destinatari) LIKE {p} OR lower(m.dc_consegna) LIKE {p})"));
     }
+    // The card join is needed to filter only for account and state; otherwise it is
+    // made for the returned page alone (below), not for every match.
+    let mut card_join = "";
     if let Some(a) = &q.account {
         let p = push(&mut args, Value::Text(a.to_lowercase()));
         w.push(format!("c.account = {p}"));
+        card_join = CARD_JOIN;
     }
     if let Some(s) = &q.state {
         if !STATES.contains(&s.as_str()) {
@@ -124,25 +133,31 @@ pub fn search(conn: &Connection, q: &SearchQuery, clock: &Clock) -> Result<Vec<H
         }
         let p = push(&mut args, Value::Text(s.clone()));
         w.push(format!("({}) = {p}", STATE_SQL.replace("?NOW", "?1")));
+        card_join = CARD_JOIN;
     }
-    let order = match (q.sort, from.starts_with("fts")) {
-        (Sort::Relevance, true) => "bm25(fts), m.id",
-        (Sort::Oldest, _) => "COALESCE(m.dc_ts, m.date_ts) ASC, m.id ASC",
-        _ => "COALESCE(m.dc_ts, m.date_ts) DESC, m.id DESC",
+    let fts = from.starts_with("fts");
+    let (order_expr, dir) = match (q.sort, fts) {
+        (Sort::Relevance, true) => ("fts.rank", "ASC"),
+        (Sort::Oldest, _) => ("COALESCE(m.dc_ts, m.date_ts)", "ASC"),
+        _ => ("COALESCE(m.dc_ts, m.date_ts)", "DESC"),
     };
     let where_sql = w.join(" AND ");
     let limit = if q.limit == 0 { 50 } else { q.limit };
+    // Two steps: the page of matching ids (filters, order, limit), then the details
+    // (card, state, first location) for that page only.
     let sql = format!(
-        "SELECT m.id, m.kind, COALESCE(m.subject, m.dc_oggetto), COALESCE(m.dc_mittente, m.from_addr), COALESCE(m.dc_data, m.date),
+        "WITH page AS (
+            SELECT m.id AS id, {order_expr} AS o FROM {from} {card_join}
+            WHERE {where_sql}
+            ORDER BY o {dir}, m.id {dir}
+            LIMIT {limit} OFFSET {offset})
+         SELECT m.id, m.kind, COALESCE(m.subject, m.dc_oggetto), COALESCE(m.dc_mittente, m.from_addr), COALESCE(m.dc_data, m.date),
                 m.identificativo, m.message_id, m.refers_to, m.sig_integrity, m.sig_trust, c.id,
                 CASE WHEN c.id IS NULL THEN NULL ELSE ({state}) END,
                 (SELECT path || CASE WHEN offset >= 0 THEN ' @' || offset ELSE '' END FROM locations l WHERE l.message = m.id ORDER BY l.id LIMIT 1),
                 m.sha256
-         FROM {from}
-         LEFT JOIN cards c ON c.id = (SELECT min(card) FROM card_messages cm WHERE cm.message = m.id)
-         WHERE {where_sql}
-         ORDER BY {order}
-         LIMIT {limit} OFFSET {offset}",
+         FROM page JOIN messages m ON m.id = page.id {CARD_JOIN}
+         ORDER BY page.o {dir}, m.id {dir}",
         state = STATE_SQL.replace("?NOW", "?1"),
         offset = q.offset,
     );

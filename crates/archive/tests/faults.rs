@@ -181,7 +181,7 @@ fn a_full_disk_stops_the_scan_cleanly_and_a_later_scan_completes() {
     let trust = [corpus.join("trust/test-root.pem")];
     let verifier = || Verifier::new(&trust, 0).unwrap();
     let r = Archive::open_for_writing(&arc).and_then(|mut a| a.scan(&[corpus.join("mail")], &ScanOptions::new(verifier()), &mut |_| {}));
-    let e = r.err().expect("a 384 KiB disk cannot hold the corpus");
+    let e = r.expect_err("a 384 KiB disk cannot hold the corpus");
     assert!(matches!(e, Error::DiskFull { .. }), "{e}");
     assert!(e.to_string().contains("full"), "{e}");
     // Consistent as it stands (readable, no damaged record)...

@@ -53,7 +53,7 @@ fn same_bytes_twice_are_one_record_with_two_locations_and_rescan_adds_nothing() 
     copy_samples(&a);
     copy_samples(&b);
     let arc = tmp.path().join("archive");
-    let s1 = scan_with_trust(&arc, &[a.clone()], &[]);
+    let s1 = scan_with_trust(&arc, std::slice::from_ref(&a), &[]);
     assert_eq!(s1.write.messages_new, 3);
     let s2 = scan_with_trust(&arc, &[a.clone(), b.clone()], &[]);
     assert_eq!(s2.files_skipped, 3, "known files are skipped without reading");

@@ -4,6 +4,8 @@
 //! tree) and runs the PEC parse + classify path on one thread. It reports read time and
 //! parse+classify time separately, so the figure for the engine is not the disk's.
 
+mod archive_bench;
+
 use clap::{Parser, Subcommand};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -26,6 +28,21 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         passes: u32,
     },
+    /// The archive: cold scan rate, rescan time, search p50/p99, status time, peak RSS.
+    Archive {
+        /// A forge corpus (its root, with `mail/` and `trust/`) or any mail store.
+        corpus: PathBuf,
+        /// Where to build the archive (default: a new folder under the temp folder;
+        /// an existing archive there is replaced).
+        #[arg(long)]
+        archive: Option<PathBuf>,
+        /// Search queries to time.
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+        /// Scan worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
 }
 
 #[derive(Default)]
@@ -42,6 +59,7 @@ fn main() {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse { dir, passes } => parse_bench(&dir, passes),
+        Command::Archive { corpus, archive, queries, jobs } => archive_bench::run(&corpus, archive, queries, jobs),
     }
 }
 

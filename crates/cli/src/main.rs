@@ -101,8 +101,8 @@ enum Command {
     Search {
         #[command(flatten)]
         archive: ArchiveArg,
-        /// Words that must all match (quote an address or a phrase; `word*` for prefixes).
-        #[arg(required = true)]
+        /// Words that must all match (quote an address or a phrase; `word*` for prefixes);
+        /// none: filters only, newest first.
         query: Vec<String>,
         #[arg(long, value_parser = scan::parse_date)]
         since: Option<i64>,
