@@ -7,6 +7,10 @@ set -euo pipefail
 # signatures and verdicts against; dovecot (IMAP + LMTP) and isync (mbsync) are the real
 # mail software the live-sources end-to-end test delivers through.
 APT_PACKAGES=(openssl ca-certificates pkg-config time dovecot-imapd dovecot-lmtpd isync)
+# The desktop app (src-tauri, Tauri 2): WebKitGTK 4.1 and GTK to build it; Xvfb, xauth,
+# WebKitWebDriver (webkit2gtk-driver) and imagemagick to run and screenshot it headless.
+APT_PACKAGES+=(build-essential libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libgtk-3-dev
+  librsvg2-dev libayatana-appindicator3-dev libssl-dev xvfb xauth webkit2gtk-driver imagemagick)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
