@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks. Usage: scripts/bench.sh parse|archive [SENT_MESSAGES]   (default 100000)
+# Benchmarks. Usage: scripts/bench.sh parse|archive|verify [SENT_MESSAGES]   (default 100000)
 # Generates a forge Maildir corpus once (cached under $CARTOLINA_BENCH_DIR, default
 # /tmp/cartolina-bench), then measures parse + classify throughput on one core (parse), or
 # the archive: cold scan rate, rescan time, search p50/p99, status time, peak RSS (archive;
@@ -24,5 +24,8 @@ fi
 case "$what" in
   parse) "$target/cartolina-bench" parse "$corpus/mail" --passes 2 ;;
   archive) "$target/cartolina-bench" archive "$corpus" --archive "$root/archive-$n" ;;
+  # Receipts/s (RSA-2048 and P-256 providers; ring fast path and path cache on, then
+  # each off), a 100 MiB .p7m (GB/s, peak RSS), openssl cms -verify on the same files.
+  verify) "$target/cartolina-bench" verify "$corpus" --limit 20000 --passes 3 --openssl-sample 200 --p7m-mb 100 ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac

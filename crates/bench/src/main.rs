@@ -3,8 +3,13 @@
 //! `cartolina-bench parse DIR` reads every mail file under DIR (Maildir, mbox or .eml
 //! tree) and runs the PEC parse + classify path on one thread. It reports read time and
 //! parse+classify time separately, so the figure for the engine is not the disk's.
+//!
+//! `cartolina-bench verify CORPUS` measures signature verification (receipts/s for the
+//! RSA and P-256 providers, a large `.p7m` in GB/s and peak RSS, both against openssl):
+//! see `verify_bench.rs`.
 
 mod archive_bench;
+mod verify_bench;
 
 use clap::{Parser, Subcommand};
 use std::collections::BTreeMap;
@@ -43,6 +48,24 @@ enum Command {
         #[arg(long)]
         jobs: Option<usize>,
     },
+    /// Signature verification throughput on a forge Maildir corpus (its root folder).
+    Verify {
+        corpus: PathBuf,
+        /// Most receipts loaded.
+        #[arg(long, default_value_t = 20_000)]
+        limit: usize,
+        #[arg(long, default_value_t = 3)]
+        passes: u32,
+        /// Files verified by openssl for the ratio (one process each).
+        #[arg(long, default_value_t = 200)]
+        openssl_sample: usize,
+        /// Size of the .p7m benchmark in MiB (0: skip).
+        #[arg(long, default_value_t = 100)]
+        p7m_mb: usize,
+    },
+    /// (internal) Verify one .p7m and print "seconds peak-RSS-kB".
+    #[command(hide = true)]
+    P7mOnce { file: PathBuf, root: PathBuf },
 }
 
 #[derive(Default)]
@@ -59,6 +82,8 @@ fn main() {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse { dir, passes } => parse_bench(&dir, passes),
+        Command::Verify { corpus, limit, passes, openssl_sample, p7m_mb } => verify_bench::run(&corpus, limit, passes, openssl_sample, p7m_mb),
+        Command::P7mOnce { file, root } => verify_bench::p7m_once(&file, &root),
         Command::Archive { corpus, archive, queries, jobs } => archive_bench::run(&corpus, archive, queries, jobs),
     }
 }

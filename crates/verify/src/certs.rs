@@ -240,7 +240,16 @@ pub fn pem_blocks(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 /// Base64 with any whitespace/line breaks; None when not base64.
 pub fn decode_base64_loose(text: &[u8]) -> Option<Vec<u8>> {
     use base64::Engine;
-    let clean: Vec<u8> = text.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    // Give up at the first byte outside the alphabet: a large binary payload (a PDF
+    // inside a .p7m, probed for a nested envelope) is rejected at once, not copied.
+    let mut clean = Vec::new();
+    for &b in text {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' | b'=' => clean.push(b),
+            b if b.is_ascii_whitespace() => {}
+            _ => return None,
+        }
+    }
     if clean.is_empty() {
         return None;
     }
@@ -253,6 +262,13 @@ pub fn decode_base64_loose(text: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_loose() {
+        assert_eq!(decode_base64_loose(b" TWFu\r\nTQ==\n").as_deref(), Some(&b"ManM"[..]));
+        assert_eq!(decode_base64_loose(b"%PDF-1.4 ..."), None);
+        assert_eq!(decode_base64_loose(b"  \n"), None);
+    }
 
     #[test]
     fn serial_without_sign_padding() {
