@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks. Usage: scripts/bench.sh parse|archive|verify [SENT_MESSAGES]   (default 100000)
+# Benchmarks. Usage: scripts/bench.sh parse|archive|verify|watch [SENT_MESSAGES]   (default 100000)
 # Generates a forge Maildir corpus once (cached under $CARTOLINA_BENCH_DIR, default
 # /tmp/cartolina-bench), then measures parse + classify throughput on one core (parse), or
 # the archive: cold scan rate, rescan time, search p50/p99, status time, peak RSS (archive;
@@ -14,6 +14,9 @@ root="${CARTOLINA_BENCH_DIR:-/tmp/cartolina-bench}"
 cargo build --release -q -p cartolina-forge -p cartolina-bench
 target="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/release"
 mkdir -p "$root"
+# watch: live sources (latency, mbox append bytes, idle CPU) on generated data; the
+# second argument is the mbox size in MiB (default 2048).
+if [ "$what" = watch ]; then exec "$target/cartolina-bench" watch --mbox-mb "${2:-2048}"; fi
 corpus="$root/maildir-$n"
 if [ ! -f "$corpus/manifest.json" ]; then
   echo "generating a forge corpus of $n sent messages in $corpus ..." >&2

@@ -7,9 +7,13 @@
 //! `cartolina-bench verify CORPUS` measures signature verification (receipts/s for the
 //! RSA and P-256 providers, a large `.p7m` in GB/s and peak RSS, both against openssl):
 //! see `verify_bench.rs`.
+//!
+//! `cartolina-bench watch` measures the live-sources engine (receipt -> event latency,
+//! bytes read for an mbox append, idle CPU): see `watch_bench.rs`.
 
 mod archive_bench;
 mod verify_bench;
+mod watch_bench;
 
 use clap::{Parser, Subcommand};
 use std::collections::BTreeMap;
@@ -66,6 +70,23 @@ enum Command {
     /// (internal) Verify one .p7m and print "seconds peak-RSS-kB".
     #[command(hide = true)]
     P7mOnce { file: PathBuf, root: PathBuf },
+    /// Live sources: receipt -> event latency, incremental mbox append bytes, idle CPU.
+    Watch {
+        /// Work folder (default: a temporary folder, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Receipts delivered one by one for the latency figures.
+        #[arg(long, default_value_t = 100)]
+        receipts: usize,
+        /// Size of the generated mbox in MiB (0: skip).
+        #[arg(long, default_value_t = 2048)]
+        mbox_mb: u64,
+        #[arg(long, default_value_t = 10)]
+        idle_secs: u64,
+        /// The watcher's debounce interval (the CLI's default is 200).
+        #[arg(long, default_value_t = 200)]
+        debounce_ms: u64,
+    },
 }
 
 #[derive(Default)]
@@ -84,6 +105,12 @@ fn main() {
         Command::Parse { dir, passes } => parse_bench(&dir, passes),
         Command::Verify { corpus, limit, passes, openssl_sample, p7m_mb } => verify_bench::run(&corpus, limit, passes, openssl_sample, p7m_mb),
         Command::P7mOnce { file, root } => verify_bench::p7m_once(&file, &root),
+        Command::Watch { dir, receipts, mbox_mb, idle_secs, debounce_ms } => {
+            if let Err(e) = watch_bench::run(watch_bench::Args { dir, receipts, mbox_mb, idle_secs, debounce_ms }) {
+                eprintln!("cartolina-bench watch: {e}");
+                std::process::exit(1);
+            }
+        }
         Command::Archive { corpus, archive, queries, jobs } => archive_bench::run(&corpus, archive, queries, jobs),
     }
 }

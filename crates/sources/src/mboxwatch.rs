@@ -127,6 +127,11 @@ pub fn read(path: &Path, old: Option<&MboxState>, quiet: bool, each: &mut dyn Fn
             each(Found::Gone { offset })?;
         }
     }
+    if unchanged && resume == start {
+        // Nothing complete yet past the offset: the fingerprints have not moved.
+        let o = old.cloned().unwrap_or_default();
+        return Ok(MboxRead { state: MboxState { size, ..o }, tail_pending, bytes_read, rewritten });
+    }
     let mut file = std::fs::File::open(path).map_err(io)?;
     // The prefix of a file only appended to is known already once it is a full window.
     let known_prefix = old.filter(|o| unchanged && o.offset >= WINDOW).map(|o| o.prefix.clone());
