@@ -227,7 +227,7 @@ fn extend(path: &mut Vec<Cert>, pool: &[&Cert], store: &TrustStore, time: u64, b
     let mut best = if cert.is_self_issued() {
         PathError::UntrustedRoot(cert.subject_string())
     } else {
-        PathError::IssuerNotFound(cert.parsed.tbs_certificate.issuer.to_string())
+        PathError::IssuerNotFound(cert.issuer_string())
     };
 
     // 1. An anchor that issued `cert` ends the search.

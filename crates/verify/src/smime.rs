@@ -16,19 +16,19 @@ use crate::verdict::{Integrity, SignatureReport};
 /// Signatures are made over the canonical form (RFC 8551 3.1.1) but Unix mail stores
 /// keep LF only (primer, section 4): without this, every real receipt would fail.
 pub fn canonicalize_crlf(data: &[u8]) -> Cow<'_, [u8]> {
-    let bare_lf = data.iter().enumerate().filter(|(i, b)| **b == b'\n' && (*i == 0 || data[i - 1] != b'\r')).count();
+    let bare = |i: &usize| *i == 0 || data[*i - 1] != b'\r';
+    let bare_lf = memchr::memchr_iter(b'\n', data).filter(bare).count();
     if bare_lf == 0 {
         return Cow::Borrowed(data);
     }
     let mut out = Vec::with_capacity(data.len() + bare_lf);
-    let mut prev = 0u8;
-    for &b in data {
-        if b == b'\n' && prev != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(b);
-        prev = b;
+    let mut start = 0;
+    for i in memchr::memchr_iter(b'\n', data).filter(bare) {
+        out.extend_from_slice(&data[start..i]);
+        out.extend_from_slice(b"\r\n");
+        start = i + 1;
     }
+    out.extend_from_slice(&data[start..]);
     Cow::Owned(out)
 }
 
@@ -74,5 +74,7 @@ mod tests {
         assert_eq!(&*canonicalize_crlf(b"a\nb\r\nc\n"), b"a\r\nb\r\nc\r\n");
         assert!(matches!(canonicalize_crlf(b"a\r\nb"), Cow::Borrowed(_)));
         assert_eq!(&*canonicalize_crlf(b"\n"), b"\r\n");
+        assert_eq!(&*canonicalize_crlf(b"\n\n\r\n\rx\n"), b"\r\n\r\n\r\n\rx\r\n");
+        assert_eq!(&*canonicalize_crlf(b"no newline"), b"no newline");
     }
 }

@@ -181,3 +181,23 @@ fn signature_cache_saves_chain_checks_and_changes_no_verdict() {
         assert_eq!(verify::smime::verify_detached(&part, &sig, &store, &opts()).unwrap().status, Integrity::Broken);
     }
 }
+
+#[test]
+fn ring_fast_path_and_rustcrypto_agree() {
+    let store = TrustStore::with_bundled_anchors();
+    let mut verdicts = Vec::new();
+    for fast in [true, false] {
+        verify::algorithms::set_fast_path(fast);
+        let mut v = Vec::new();
+        for name in ["aruba-2018-accettazione.eml", "aruba-2018-avvenuta-consegna.eml", "sogei-2018-busta-trasporto-tampered.eml"] {
+            let (part, sig) = split_signed(&sample(name));
+            v.push(verify::smime::verify_detached(&part, &sig, &TrustStore::with_bundled_anchors(), &opts()).unwrap());
+        }
+        let bytes = sample("infocert-fattura.xml.p7m");
+        v.push(verify::p7m::verify_p7m(&bytes, None, &store, &opts()).unwrap().signature);
+        verdicts.push(v);
+    }
+    verify::algorithms::set_fast_path(true);
+    assert_eq!(verdicts[0], verdicts[1]);
+    assert_eq!(verdicts[0][2].status, Integrity::Broken);
+}
