@@ -358,6 +358,68 @@ fn dovecot_and_mbsync_every_message_once_per_source() {
     eprintln!("live_sources: {} messages x 2 sources, exactly once each, in {:.1}s", msgs.len(), started.elapsed().as_secs_f64());
 }
 
+/// The CLI around the engine, no mail server needed: sources add/list/pause/resume/remove,
+/// and `watch` over a Thunderbird-style mbox and a Maildir, stopped and restarted.
+#[test]
+fn cli_sources_and_watch_resume() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let md = t.join("Maildir");
+    for s in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(md.join(s)).expect("mkdir");
+    }
+    std::fs::write(md.join("new/1.M1.h"), "Message-ID: <one@x>\nSubject: a\n\nx\n").expect("write");
+    let mbox = t.join("Inbox");
+    std::fs::write(&mbox, "From - Mon Jan  1 00:00:00 2024\nMessage-ID: <two@x>\n\nb\n\nFrom - Mon Jan  1 00:00:01 2024\nMessage-ID: <three@x>\n\nc\n").expect("write");
+    let config = t.join("arch/sources.json");
+    let cli = || {
+        let mut c = Command::new(bin("cartolina"));
+        c.args(["sources", "--config"]).arg(&config);
+        c
+    };
+    let out = run(cli().arg("add").arg(&md).arg(&mbox));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("maildir") && text.contains("mbox"), "{text}");
+    let mbox_id = text.lines().find(|l| l.contains(" mbox ")).and_then(|l| l.split_whitespace().nth(1)).expect("mbox id").to_string();
+    assert!(!cli().arg("add").arg(&md).status().expect("spawn").success(), "adding twice must fail");
+    run(cli().args(["pause", &mbox_id]));
+    let list = String::from_utf8_lossy(&run(cli().args(["list", "--json"])).stdout).to_string();
+    let rows: Vec<serde_json::Value> = list.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.iter().filter(|r| r["paused"] == true).count(), 1);
+
+    let ids = |rx: &Receiver<serde_json::Value>, n: usize| {
+        let mut got = Vec::new();
+        let end = Instant::now() + Duration::from_secs(20);
+        while got.len() < n && Instant::now() < end {
+            if let Ok(v) = rx.recv_timeout(Duration::from_millis(100)) {
+                got.push(v["message_id"].as_str().unwrap_or("").to_string());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(800));
+        while let Ok(v) = rx.try_recv() {
+            got.push(format!("extra {v}"));
+        }
+        got.sort();
+        got
+    };
+    // Paused: only the Maildir is watched.
+    let (tx, rx) = mpsc::channel();
+    let mut w = start_watch(&config, tx);
+    assert_eq!(ids(&rx, 1), vec!["<one@x>"]);
+    w.terminate();
+    // Resumed: the mbox is read (its last message once quiet); the Maildir is not re-read.
+    run(cli().args(["resume", &mbox_id]));
+    let (tx, rx) = mpsc::channel();
+    let mut w = start_watch(&config, tx);
+    assert_eq!(ids(&rx, 2), vec!["<three@x>", "<two@x>"]);
+    w.terminate();
+    let out = run(cli().args(["remove", &mbox_id]));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("removed"));
+    let list = String::from_utf8_lossy(&run(cli().arg("list")).stdout).to_string();
+    assert_eq!(list.lines().count(), 1, "{list}");
+}
+
 fn walk_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(rd) = std::fs::read_dir(dir) else { return out };

@@ -94,7 +94,7 @@ pub fn read(path: &Path, old: Option<&MboxState>, quiet: bool, each: &mut dyn Fn
     let mut resume = start;
     let mut tail_pending = false;
     let mut kept = HashSet::new();
-    while let Some(m) = reader.next() {
+    for m in reader.by_ref() {
         let m = m.map_err(io)?;
         let complete = m.next.is_some() || (quiet && ends_with_newline);
         if !complete {

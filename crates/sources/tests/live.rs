@@ -309,3 +309,35 @@ fn expunge_right_after_a_flag_rename_is_gone() {
     assert_eq!(drain(&rx, &md, QUIET), vec!["gone cur/1.M1.h:2,S"]);
     w.stop().unwrap();
 }
+
+#[test]
+fn clock_jumps_and_odd_file_times_change_nothing() {
+    use std::time::SystemTime;
+    let d = tempfile::tempdir().unwrap();
+    let md = maildir(&d.path().join("Maildir"));
+    let eml = d.path().join("export");
+    std::fs::create_dir_all(&eml).unwrap();
+    deliver(&md, "", "1.M1.h", "Subject: a\n\nx\n");
+    std::fs::write(eml.join("a.eml"), "Subject: a\r\n\r\nx\r\n").unwrap();
+    let state = d.path().join("state");
+    let (w, rx) = start(&[&md, &eml], &state);
+    let mut got = wait_for(&rx, d.path(), 2);
+    got.sort();
+    assert_eq!(got, vec!["msg Maildir/new/1.M1.h", "msg export/a.eml"]);
+    // File times thrown into the past and the future (a clock set wrong, then fixed).
+    let set = |p: &Path, t: SystemTime| std::fs::File::options().write(true).open(p).unwrap().set_modified(t).unwrap();
+    let past = SystemTime::UNIX_EPOCH + Duration::from_secs(86_400);
+    let future = SystemTime::now() + Duration::from_secs(50 * 365 * 86_400);
+    set(&md.join("new/1.M1.h"), past);
+    set(&eml.join("a.eml"), future);
+    assert_eq!(drain(&rx, d.path(), QUIET), Vec::<String>::new());
+    // New mail with a time in the past is still new mail; settling uses the monotonic clock.
+    std::fs::write(eml.join("b.eml"), "Subject: b\r\n\r\ny\r\n").unwrap();
+    set(&eml.join("b.eml"), past);
+    assert_eq!(wait_for(&rx, d.path(), 1), vec!["msg export/b.eml"]);
+    w.stop().unwrap();
+    // And a restart with those times finds nothing to do.
+    let (w, rx) = start(&[&md, &eml], &state);
+    assert_eq!(drain(&rx, d.path(), QUIET), Vec::<String>::new());
+    w.stop().unwrap();
+}
