@@ -97,6 +97,10 @@ impl Source {
         Ok(())
     }
 
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
     pub fn next_settle(&self) -> Option<Instant> {
         self.settling.values().map(|s| s.due).min()
     }
@@ -171,6 +175,11 @@ impl Source {
                         if let Some(rel) = self.rel(&path) {
                             unreadable.push(rel);
                         }
+                        // Vanished while walking (moved, unmounted): not a problem of
+                        // its own; the availability check below decides.
+                        if err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+                            continue;
+                        }
                         let error = match err.into_io_error() {
                             Some(io) => SourceError::io(path, io),
                             None => SourceError::Watch { path, detail: "file system loop".into() },
@@ -188,7 +197,7 @@ impl Source {
             }
         }
         // What the state knows and the walk did not find is gone, unless it sits in a
-        // folder that could not be read.
+        // folder that could not be read, or the source went away during the walk.
         let under_unreadable = |p: &str| unreadable.iter().any(|u| u.is_empty() || p == u || p.starts_with(&format!("{u}/")));
         let missing: Vec<String> = self
             .state
@@ -198,6 +207,9 @@ impl Source {
             .chain(self.state.mboxes.keys().cloned())
             .filter(|p| !seen.contains(p) && !under_unreadable(p))
             .collect();
+        if !missing.is_empty() && !self.check_available(out)? {
+            return Ok(());
+        }
         for rel in missing {
             self.vanish_rel(&rel, out)?;
         }

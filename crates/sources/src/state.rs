@@ -2,9 +2,9 @@
 //! re-reading anything.
 //!
 //! One JSON file per source, `<state dir>/<source id>.json`, written atomically (temp
-//! file, fsync, rename) after each batch of events the sink accepted, so a crash leaves
-//! either the old or the new state, never a torn one: at worst the last batch is
-//! delivered again (the archive stores by content, so that is harmless). Format
+//! file, fsync, rename) after batches of events the sink accepted (at most once a second,
+//! and on stop), so a crash leaves either the old or the new state, never a torn one: at
+//! worst the last second's events are delivered again (the archive stores by content, so that is harmless). Format
 //! (version 1):
 //!
 //! ```json

@@ -9,7 +9,9 @@
 //! * Timers, all on the monotonic clock: files waiting to be quiet (see
 //!   [`crate::mboxwatch`]) and, only while a source is unavailable, a re-check every
 //!   `retry` interval (mounting a disk produces no notification).
-//! * State is saved after each batch the sink accepted, and on stop.
+//! * State is saved after the batches the sink accepted, at most once a second (a big
+//!   mbox's state is megabytes), and always on stop: a crash re-delivers at most the
+//!   last second, a clean stop nothing.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -42,6 +44,9 @@ impl WatchOptions {
         WatchOptions { state_dir: state_dir.into(), debounce: Duration::from_millis(200), retry: Duration::from_secs(2) }
     }
 }
+
+/// Least time between two saves of the states while running.
+const SAVE_EVERY: Duration = Duration::from_secs(1);
 
 enum Msg {
     Fs(DebounceEventResult),
@@ -85,7 +90,16 @@ impl Watcher {
         let thread = std::thread::Builder::new()
             .name("cartolina-watch".into())
             .spawn(move || {
-                let mut engine = Engine { sources: open, debouncer, sink: Box::new(sink), counters: c, opts, watched: BTreeMap::new() };
+                let mut engine = Engine {
+                    sources: open,
+                    debouncer,
+                    sink: Box::new(sink),
+                    counters: c,
+                    opts,
+                    watched: BTreeMap::new(),
+                    last_save: Instant::now(),
+                    save_due: None,
+                };
                 let r = engine.run(rx);
                 // Save whatever was accepted, even when stopping on an error.
                 let saved = engine.save_all(true);
@@ -135,6 +149,8 @@ struct Engine {
     opts: WatchOptions,
     /// Watched folder -> recursive.
     watched: BTreeMap<PathBuf, bool>,
+    last_save: Instant,
+    save_due: Option<Instant>,
 }
 
 impl Engine {
@@ -156,7 +172,7 @@ impl Engine {
                 Err(RecvTimeoutError::Timeout) => {}
             }
             self.timers()?;
-            self.save_all(false)?;
+            self.maybe_save()?;
         }
     }
 
@@ -191,7 +207,23 @@ impl Engine {
     fn next_deadline(&self) -> Option<Instant> {
         let settle = self.sources.iter().filter_map(Source::next_settle).min();
         let retry = self.sources.iter().any(|s| !s.available).then(|| Instant::now() + self.opts.retry);
-        settle.into_iter().chain(retry).min()
+        settle.into_iter().chain(retry).chain(self.save_due).min()
+    }
+
+    fn maybe_save(&mut self) -> Result<(), SourceError> {
+        if !self.sources.iter().any(Source::is_dirty) {
+            self.save_due = None;
+            return Ok(());
+        }
+        let now = Instant::now();
+        if now.duration_since(self.last_save) >= SAVE_EVERY {
+            self.save_all(false)?;
+            self.last_save = now;
+            self.save_due = None;
+        } else {
+            self.save_due = Some(self.last_save + SAVE_EVERY);
+        }
+        Ok(())
     }
 
     fn timers(&mut self) -> Result<(), SourceError> {
