@@ -58,6 +58,11 @@ pub struct CardFilter {
     pub recipient: Option<String>,
     pub kind: Option<String>,
     pub proof_ok: Option<bool>,
+    /// Words that must all match (FTS over the card's messages: subject, addresses,
+    /// identificativo, Message-ID, body, ...).
+    pub text: Option<String>,
+    /// Any of these states (empty: all); combined with `state` when both are given.
+    pub states: Vec<String>,
     pub newest_first: bool,
     pub limit: Option<u64>,
     pub offset: u64,
@@ -173,7 +178,56 @@ pub(crate) fn where_clause(f: &CardFilter, args: &mut Vec<rusqlite::types::Value
         args.push(Value::Integer(p as i64));
         w.push(format!("c.proof_ok = ?{}", args.len() + 1));
     }
+    for st in &f.states {
+        if !STATES.contains(&st.as_str()) {
+            return Err(Error::Query(format!("unknown state {st:?} (one of {})", STATES.join(", "))));
+        }
+    }
+    if !f.states.is_empty() {
+        let mut ps = Vec::new();
+        for st in &f.states {
+            args.push(Value::Text(st.clone()));
+            ps.push(format!("?{}", args.len() + 1));
+        }
+        w.push(format!("({STATE_SQL}) IN ({})", ps.join(", ")));
+    }
+    if let Some(t) = f.text.as_deref().map(crate::search::fts_query).filter(|t| !t.is_empty()) {
+        args.push(Value::Text(t));
+        w.push(format!(
+            "c.id IN (SELECT cm.card FROM fts JOIN card_messages cm ON cm.message = fts.rowid WHERE fts MATCH ?{})",
+            args.len() + 1
+        ));
+    }
     Ok(w.join(" AND "))
+}
+
+/// How many cards match `f`.
+pub fn count(conn: &Connection, f: &CardFilter, clock: &Clock) -> Result<u64> {
+    let mut args = Vec::new();
+    let w = where_clause(f, &mut args)?.replace("?NOW", "?1");
+    let mut all = vec![rusqlite::types::Value::Integer(clock.now())];
+    all.extend(args);
+    let n: i64 = conn.query_row(&format!("SELECT count(*) FROM cards c WHERE {w}"), params_from_iter(all.iter()), |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// Cards matching `f` per state (states with no card are absent).
+pub fn count_by_state(conn: &Connection, f: &CardFilter, clock: &Clock) -> Result<std::collections::BTreeMap<String, u64>> {
+    let mut args = Vec::new();
+    let w = where_clause(f, &mut args)?.replace("?NOW", "?1");
+    let mut all = vec![rusqlite::types::Value::Integer(clock.now())];
+    all.extend(args);
+    let sql = format!("SELECT ({}) AS s, count(*) FROM cards c WHERE {w} GROUP BY s", STATE_SQL.replace("?NOW", "?1"));
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(all.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The accounts (the user's PEC addresses) that have cards, sorted.
+pub fn accounts(conn: &Connection) -> Result<Vec<String>> {
+    let mut st = conn.prepare("SELECT DISTINCT account FROM cards WHERE account IS NOT NULL ORDER BY account")?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Call `each` for every card matching `f`, in sent order (streamed: an archive of a

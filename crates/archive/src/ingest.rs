@@ -88,7 +88,8 @@ pub(crate) fn scan(archive: &mut Archive, roots: &[PathBuf], opts: &ScanOptions,
     let write_result = std::thread::scope(|s| -> Result<WriteStats> {
         let reader_out = out_tx.clone();
         let roots = roots.to_vec();
-        let reader = s.spawn(move || read_sources(&roots, &db_path, job_tx, reader_out));
+        let own = std::path::absolute(archive.dir()).unwrap_or_else(|_| archive.dir().to_path_buf());
+        let reader = s.spawn(move || read_sources(&roots, &own, &db_path, job_tx, reader_out));
         for _ in 0..opts.jobs.max(1) {
             let rx = Arc::clone(&job_rx);
             let tx = out_tx.clone();
@@ -193,7 +194,7 @@ fn work(rx: Arc<Mutex<Receiver<Job>>>, tx: SyncSender<ToWriter>, blobs: &BlobSto
 }
 
 /// Returns (files seen, files read, messages read).
-fn read_sources(roots: &[PathBuf], db_path: &Path, jobs: SyncSender<Job>, out: SyncSender<ToWriter>) -> (u64, u64, u64) {
+fn read_sources(roots: &[PathBuf], own: &Path, db_path: &Path, jobs: SyncSender<Job>, out: SyncSender<ToWriter>) -> (u64, u64, u64) {
     let mut counts = (0u64, 0u64, 0u64);
     // A read-only connection of our own: WAL lets it read while the writer writes.
     let conn = match crate::db::open_readonly(db_path) {
@@ -203,14 +204,17 @@ fn read_sources(roots: &[PathBuf], db_path: &Path, jobs: SyncSender<Job>, out: S
             return counts;
         }
     };
-    let total: u64 = roots.iter().map(|r| sources::walk(r).filter(|e| e.is_ok()).count() as u64).sum();
+    // Absolute paths: locations must mean the same thing whatever the working folder.
+    let roots: Vec<PathBuf> = roots.iter().map(|r| std::path::absolute(r).unwrap_or_else(|_| r.clone())).collect();
+    let total: u64 = roots
+        .iter()
+        .map(|r| sources::walk(r).filter(|e| e.as_ref().is_ok_and(|e| !e.path.starts_with(own))).count() as u64)
+        .sum();
     if out.send(ToWriter::Progress { files_total: Some(total), skipped: false, bytes: 0 }).is_err() {
         return counts;
     }
-    for root in roots {
-        // Absolute paths: locations must mean the same thing whatever the working folder.
-        let root = std::path::absolute(root).unwrap_or_else(|_| root.clone());
-        for entry in sources::walk(&root) {
+    for root in &roots {
+        for entry in sources::walk(root) {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
@@ -220,6 +224,11 @@ fn read_sources(roots: &[PathBuf], db_path: &Path, jobs: SyncSender<Job>, out: S
                     continue;
                 }
             };
+            // The archive's own files (blobs, database) are never sources, even when
+            // the archive lives inside a folder being scanned.
+            if entry.path.starts_with(own) {
+                continue;
+            }
             counts.0 += 1;
             if !read_entry(&entry, &conn, &jobs, &out, &mut counts) {
                 return counts;

@@ -130,6 +130,21 @@ impl Archive {
         Ok(out)
     }
 
+    /// How many cards match `filter` (for paging).
+    pub fn count_cards(&self, filter: &CardFilter, clock: &Clock) -> Result<u64> {
+        cards::count(&self.conn, filter, clock).map_err(|e| self.locate(e))
+    }
+
+    /// Cards matching `filter`, per state.
+    pub fn count_cards_by_state(&self, filter: &CardFilter, clock: &Clock) -> Result<std::collections::BTreeMap<String, u64>> {
+        cards::count_by_state(&self.conn, filter, clock).map_err(|e| self.locate(e))
+    }
+
+    /// The user's PEC accounts that have cards.
+    pub fn accounts(&self) -> Result<Vec<String>> {
+        cards::accounts(&self.conn).map_err(|e| self.locate(e))
+    }
+
     /// One card by id, identificativo or Message-ID, with its messages.
     pub fn card(&self, id: &str, clock: &Clock) -> Result<(CardView, Vec<CardMessage>)> {
         let card = cards::find(&self.conn, id, clock).map_err(|e| self.locate(e))?;

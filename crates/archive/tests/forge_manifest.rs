@@ -33,6 +33,21 @@ fn maildir_corpus_cards_match_the_manifest() {
     let id = late.id.to_string();
     assert_eq!(a.card(&id, &Clock::fixed(accepted + 3600)).unwrap().0.state, "pending");
     assert_eq!(a.card(&id, &Clock::fixed(accepted + 24 * 3600)).unwrap().0.state, "overdue");
+    // Counts and text filters (what a UI list needs).
+    let f = CardFilter::default();
+    assert_eq!(a.count_cards(&f, &Clock::system()).unwrap(), all.len() as u64);
+    let by_state = a.count_cards_by_state(&f, &Clock::system()).unwrap();
+    assert_eq!(by_state.values().sum::<u64>(), all.len() as u64);
+    let ident = all.iter().find(|c| c.kind == "sent" && c.state == "all-delivered").unwrap();
+    let f = CardFilter { text: ident.identificativo.clone(), ..Default::default() };
+    let found = a.cards(&f, &Clock::system()).unwrap();
+    assert!(found.iter().any(|c| c.id == ident.id), "{found:?}");
+    let f = CardFilter { states: vec!["failed".into(), "partially-delivered".into()], ..Default::default() };
+    assert_eq!(
+        a.count_cards(&f, &Clock::system()).unwrap(),
+        (by_state.get("failed").copied().unwrap_or(0) + by_state.get("partially-delivered").copied().unwrap_or(0))
+    );
+    assert!(a.accounts().unwrap().contains(&ident.account.clone().unwrap()));
     // State filters agree with the states shown.
     for state in archive::cards::STATES {
         let f = CardFilter { state: Some(state.to_string()), ..Default::default() };

@@ -94,3 +94,14 @@ fn walk_files(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn an_archive_inside_a_scanned_folder_is_not_a_source() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_samples(tmp.path());
+    let arc = tmp.path().join("archive");
+    scan_with_trust(&arc, &[tmp.path().to_path_buf()], &[]);
+    let s = scan_with_trust(&arc, &[tmp.path().to_path_buf()], &[]);
+    assert_eq!((s.files_seen, s.files_read, s.write.messages_new), (3, 0, 0), "{s:?}");
+    assert_eq!(Archive::open_readonly(&arc).unwrap().counts().unwrap(), (3, 2, 3));
+}

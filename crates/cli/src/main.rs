@@ -273,6 +273,7 @@ fn main() -> std::process::ExitCode {
                 newest_first: filter.newest_first,
                 limit: filter.limit,
                 offset: filter.offset,
+                ..Default::default()
             };
             status::run(archive.archive.as_deref(), &f, json)
         }

@@ -115,6 +115,12 @@ pub fn run(archive_dir: Option<&Path>, trust: &[PathBuf], paths: &[PathBuf], job
             let kinds: Vec<String> = s.write.kinds_new.iter().map(|(k, n)| format!("{k} {n}")).collect();
             writeln!(out, "new messages by kind: {}", kinds.join(", "))?;
         }
+        let by_kind = {
+            let mut st = conn.prepare("SELECT kind, count(*) FROM messages WHERE kind <> 'plain' GROUP BY kind ORDER BY kind").map_err(|e| fail(e.into()))?;
+            let rows = st.query_map([], |r| Ok(format!("{} {}", r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).map_err(|e| fail(e.into()))?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(|e| fail(e.into()))?
+        };
+        writeln!(out, "PEC messages in the archive by kind: {}", if by_kind.is_empty() { "none".to_string() } else { by_kind.join(", ") })?;
         writeln!(out, "cards: {cards} ({sent} sent, {received} received), {} updated by this scan", s.cards_updated)?;
         writeln!(out, "PEC messages whose signature is not proof (broken, unsigned or untrusted): {sig_problems}")?;
         writeln!(out, "archive {}: {messages} message(s), {locations} location(s)", dir.display())?;

@@ -32,6 +32,25 @@ fn stato_destinatario(s: &str) -> &str {
     }
 }
 
+/// The problem codes of a card (`code: detail`), in Italian; the detail stays as the
+/// engine wrote it (addresses, ids, verifier reasons).
+fn problema(p: &str) -> String {
+    let (code, detail) = p.split_once(": ").unwrap_or((p, ""));
+    let it = match code {
+        "receipt-not-proof" => "ricevuta senza valore di prova",
+        "header-mismatch" => "intestazioni non coerenti con i dati certificati (daticert)",
+        "acceptance-missing" => "ricevuta di accettazione mancante (ricevute orfane)",
+        "conflicting-acceptance" => "accettazione e non accettazione insieme",
+        "unsigned-receipt" => "presunta ricevuta non firmata: non vale come prova",
+        "unknown-recipient" => "ricevuta per un destinatario non elencato nell'accettazione",
+        "receipt-without-consegna" => "ricevuta senza destinatario (consegna)",
+        "conflicting-outcomes" => "esiti contrastanti per lo stesso destinatario",
+        "anomaly" => "busta di anomalia",
+        _ => return p.to_string(),
+    };
+    if detail.is_empty() { it.to_string() } else { format!("{it}: {detail}") }
+}
+
 fn ruolo(kind: &str) -> &str {
     match kind {
         "original" => "messaggio originale (copia inviata)",
@@ -108,7 +127,7 @@ pub fn run(archive_dir: Option<&Path>, id: &str, json: bool) -> std::io::Result<
     if !card.problems.is_empty() {
         writeln!(out, "Problemi:")?;
         for p in &card.problems {
-            writeln!(out, "  - {p}")?;
+            writeln!(out, "  - {}", problema(p))?;
         }
     }
     writeln!(out, "Ricevute e messaggi:")?;
