@@ -38,6 +38,7 @@ pub mod fsck;
 pub mod ingest;
 pub mod lock;
 pub mod pairing;
+pub mod reverify;
 pub mod search;
 pub mod signature;
 pub mod store;
@@ -114,6 +115,12 @@ impl Archive {
     /// Store, index and pair every message under `paths`.
     pub fn scan(&mut self, paths: &[PathBuf], opts: &ScanOptions, progress: &mut dyn FnMut(&Progress)) -> Result<ScanSummary> {
         ingest::scan(self, paths, opts, progress).map_err(|e| self.locate(e))
+    }
+
+    /// Verify every stored signature again with `verifier` (after importing trust
+    /// anchors) and recompute the cards whose verdicts changed. Returns (checked, changed).
+    pub fn reverify(&mut self, verifier: &Verifier) -> Result<(u64, u64)> {
+        reverify::reverify(self, verifier).map_err(|e| self.locate(e))
     }
 
     /// Cards matching `filter`, streamed to `each`.

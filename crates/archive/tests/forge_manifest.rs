@@ -2,7 +2,7 @@
 //! signatures verified against the corpus's test root; rescans change nothing.
 mod common;
 
-use archive::{Archive, CardFilter, Clock};
+use archive::{Archive, CardFilter, Clock, Verifier};
 use common::{assert_matches_manifest, cards, forge, scan_with_trust};
 
 #[test]
@@ -69,4 +69,12 @@ fn mbox_corpus_cards_match_the_manifest_without_extra_trust_they_are_not_proof()
     assert_matches_manifest(&corpus, &all, false);
     assert!(all.iter().all(|c| !c.proof_ok));
     assert!(all.iter().all(|c| c.problems.iter().any(|p| p.contains("signer untrusted") || p.contains("signer indeterminate"))));
+
+    // The user imports the anchor later: re-verification makes every card proof.
+    let verifier = Verifier::new(&[corpus.join("trust/test-root.pem")], chrono::Utc::now().timestamp()).unwrap();
+    let mut a = Archive::open_for_writing(&arc).unwrap();
+    let (checked, changed) = a.reverify(&verifier).unwrap();
+    assert!(checked > 0 && changed > 0, "{checked} {changed}");
+    drop(a);
+    assert_matches_manifest(&corpus, &cards(&arc, &Clock::system()), true);
 }

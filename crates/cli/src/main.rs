@@ -81,6 +81,9 @@ enum Command {
         /// Worker threads (default: all cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// Also verify every archived signature again (e.g. after adding --trust anchors).
+        #[arg(long)]
+        reverify: bool,
         /// The summary as one JSON object.
         #[arg(long)]
         json: bool,
@@ -260,7 +263,9 @@ fn main() -> std::process::ExitCode {
         Command::P7m { action: P7mAction::Extract { file, output, force, trust, lang } } => {
             p7m_cmd::extract(&file, output.as_deref(), force, &trust, lang)
         }
-        Command::Scan { archive, trust, jobs, json, paths } => scan::run(archive.archive.as_deref(), &trust, &paths, jobs, json),
+        Command::Scan { archive, trust, jobs, reverify, json, paths } => {
+            scan::run(archive.archive.as_deref(), &trust, &paths, jobs, reverify, json)
+        }
         Command::Status { archive, filter, json } => {
             let f = archive::CardFilter {
                 account: filter.account,

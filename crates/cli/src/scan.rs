@@ -29,7 +29,7 @@ pub fn parse_date(s: &str) -> Result<i64, String> {
         .map_err(|_| format!("{s:?}: expected YYYY-MM-DD or an RFC 3339 time"))
 }
 
-pub fn run(archive_dir: Option<&Path>, trust: &[PathBuf], paths: &[PathBuf], jobs: Option<usize>, json: bool) -> std::io::Result<()> {
+pub fn run(archive_dir: Option<&Path>, trust: &[PathBuf], paths: &[PathBuf], jobs: Option<usize>, reverify: bool, json: bool) -> std::io::Result<()> {
     let dir = Archive::resolve_dir(archive_dir).map_err(fail)?;
     for p in paths {
         if !p.exists() {
@@ -66,6 +66,7 @@ pub fn run(archive_dir: Option<&Path>, trust: &[PathBuf], paths: &[PathBuf], job
         b.finish_and_clear();
     }
     let s = result.map_err(fail)?;
+    let reverified = if reverify { Some(archive.reverify(&opts.verifier).map_err(fail)?) } else { None };
     let (messages, cards, locations) = archive.counts().map_err(fail)?;
     let conn = archive.connection();
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap_or(0);
@@ -95,6 +96,7 @@ pub fn run(archive_dir: Option<&Path>, trust: &[PathBuf], paths: &[PathBuf], job
             "cards_sent": sent,
             "cards_received": received,
             "signature_problems": sig_problems,
+            "reverified": reverified.map(|(checked, changed)| serde_json::json!({"checked": checked, "changed": changed})),
             "errors": s.errors,
             "seconds": s.elapsed.as_secs_f64(),
         });
@@ -124,6 +126,9 @@ pub fn run(archive_dir: Option<&Path>, trust: &[PathBuf], paths: &[PathBuf], job
         writeln!(out, "cards: {cards} ({sent} sent, {received} received), {} updated by this scan", s.cards_updated)?;
         writeln!(out, "PEC messages whose signature is not proof (broken, unsigned or untrusted): {sig_problems}")?;
         writeln!(out, "archive {}: {messages} message(s), {locations} location(s)", dir.display())?;
+        if let Some((checked, changed)) = reverified {
+            writeln!(out, "signatures verified again: {checked}, verdicts changed: {changed}")?;
+        }
         for e in &s.errors {
             writeln!(out, "warning: {e}")?;
         }
