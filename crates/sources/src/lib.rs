@@ -35,6 +35,7 @@ pub mod event;
 pub mod maildir;
 pub mod mbox;
 pub mod mboxwatch;
+mod mounts;
 mod source;
 pub mod state;
 mod stats;

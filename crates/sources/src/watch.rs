@@ -8,7 +8,8 @@
 //!   sizes; only new bytes are read), then only changed paths are looked at.
 //! * Timers, all on the monotonic clock: files waiting to be quiet (see
 //!   [`crate::mboxwatch`]) and, only while a source is unavailable, a re-check every
-//!   `retry` interval (mounting a disk produces no notification).
+//!   `retry` interval (a folder re-created or permissions fixed produce no notification
+//!   we watch). Mounts and unmounts come from the mount table (`crate::mounts`).
 //! * State is saved after the batches the sink accepted, at most once a second (a big
 //!   mbox's state is megabytes), and always on stop: a crash re-delivers at most the
 //!   last second, a clean stop nothing.
@@ -50,6 +51,8 @@ const SAVE_EVERY: Duration = Duration::from_secs(1);
 
 enum Msg {
     Fs(DebounceEventResult),
+    /// The mount table changed: a source may have gone or come back.
+    Mounts,
     Stop,
 }
 
@@ -85,6 +88,10 @@ impl Watcher {
             notify::Config::default(),
         )
         .map_err(|e| SourceError::Watch { path: PathBuf::new(), detail: e.to_string() })?;
+        let mount_tx = tx.clone();
+        let mounts = crate::mounts::MountWatch::start(move || {
+            let _ = mount_tx.send(Msg::Mounts);
+        });
         let counters = Arc::new(Counters::default());
         let c = Arc::clone(&counters);
         let thread = std::thread::Builder::new()
@@ -99,6 +106,7 @@ impl Watcher {
                     watched: BTreeMap::new(),
                     last_save: Instant::now(),
                     save_due: None,
+                    _mounts: mounts,
                 };
                 let r = engine.run(rx);
                 // Save whatever was accepted, even when stopping on an error.
@@ -151,6 +159,8 @@ struct Engine {
     watched: BTreeMap<PathBuf, bool>,
     last_save: Instant,
     save_due: Option<Instant>,
+    /// Stops its thread when the engine ends.
+    _mounts: Option<crate::mounts::MountWatch>,
 }
 
 impl Engine {
@@ -169,6 +179,7 @@ impl Engine {
             match msg {
                 Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return Ok(()),
                 Ok(Msg::Fs(r)) => self.on_fs(r)?,
+                Ok(Msg::Mounts) => self.on_mounts()?,
                 Err(RecvTimeoutError::Timeout) => {}
             }
             self.timers()?;
@@ -305,6 +316,20 @@ impl Engine {
             }
             for p in &vanished {
                 src.vanished(p, &mut out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After a mount-table change: sources that went away are reported; those that came
+    /// back are handled by [`Engine::timers`] right after.
+    fn on_mounts(&mut self) -> Result<(), SourceError> {
+        for i in 0..self.sources.len() {
+            if self.sources[i].available {
+                let (mut out, sources) = self.out();
+                if !sources[i].check_available(&mut out)? {
+                    self.unwatch(i);
+                }
             }
         }
         Ok(())

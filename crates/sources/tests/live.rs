@@ -348,3 +348,47 @@ fn clock_jumps_and_odd_file_times_change_nothing() {
     assert_eq!(drain(&rx, d.path(), QUIET), Vec::<String>::new());
     w.stop().unwrap();
 }
+
+/// A real unmount under the watcher (tmpfs; needs root, skipped otherwise).
+#[test]
+fn an_unmounted_disk_is_unavailable_then_back_without_losses() {
+    use std::process::Command;
+    let d = tempfile::tempdir().unwrap();
+    let mnt = d.path().join("disk");
+    std::fs::create_dir_all(&mnt).unwrap();
+    let mount = || Command::new("mount").args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"]).arg(&mnt).output().is_ok_and(|o| o.status.success());
+    if !mount() {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(mnt.clone());
+    let md = maildir(&mnt);
+    deliver(&md, "", "1.M1.h", "Subject: a\n\nx\n");
+    deliver(&md, ".Sent", "2.M2.h", "Subject: b\n\nx\n");
+    let (w, rx) = start(&[&md], &d.path().join("state"));
+    assert_eq!(wait_for(&rx, &md, 2).len(), 2);
+    // Keep a copy, unplug.
+    let copy = d.path().join("copy");
+    assert!(Command::new("cp").arg("-a").arg(&mnt).arg(&copy).status().unwrap().success());
+    assert!(Command::new("umount").arg(&mnt).status().unwrap().success(), "umount");
+    assert_eq!(wait_for(&rx, &md, 1), vec!["unavailable"]);
+    assert_eq!(drain(&rx, &md, QUIET), Vec::<String>::new());
+    // Plugged in again, with one message more.
+    assert!(mount());
+    assert!(Command::new("cp").arg("-a").arg(format!("{}/.", copy.display())).arg(&mnt).status().unwrap().success());
+    deliver(&md, "", "3.M3.h", "Subject: c\n\nx\n");
+    let mut got = wait_for(&rx, &md, 2);
+    got.extend(drain(&rx, &md, QUIET));
+    got.sort();
+    assert_eq!(got, vec!["back", "msg new/3.M3.h"]);
+    // And watched live again.
+    deliver(&md, "", "4.M4.h", "Subject: d\n\nx\n");
+    assert_eq!(wait_for(&rx, &md, 1), vec!["msg new/4.M4.h"]);
+    w.stop().unwrap();
+}
