@@ -9,6 +9,9 @@
 //! - `verify [--json] [--trust FILE]... [--lang it|en] PATH...`: the signature verdict of
 //!   each file as a readable summary (exit 0 whatever the verdict).
 //! - `p7m extract FILE [-o OUT] [--force]`: the signed content under its original name.
+//! - `sources add|list|remove|pause|resume`: the live sources (`sources_cmd.rs`);
+//!   `watch [--json] [PATH...]`: watch them in the foreground, one line per event
+//!   (`watch.rs`, the only glue between the sources engine and the archive).
 //!
 //! Exit status: 0 when every path was examined (bad files are reported in the output,
 //! the batch goes on); 2 for usage errors.
