@@ -167,7 +167,7 @@ impl Engine {
     fn run(&mut self, rx: mpsc::Receiver<Msg>) -> Result<(), SourceError> {
         for i in 0..self.sources.len() {
             // Watch first, then walk: nothing that lands in between is missed.
-            self.watch(i);
+            self.watch(i)?;
             self.reconcile(i)?;
         }
         self.save_all(false)?;
@@ -191,15 +191,25 @@ impl Engine {
         (Out { sink: &mut *self.sink, counters: &self.counters }, &mut self.sources)
     }
 
-    fn watch(&mut self, i: usize) {
+    fn watch(&mut self, i: usize) -> Result<(), SourceError> {
         for (root, recursive) in self.sources[i].watch_roots() {
             let mode = if recursive { RecursiveMode::Recursive } else { RecursiveMode::NonRecursive };
-            // Already watched (two sources in one folder) or missing: the reconcile
-            // reports an unavailable source; a retry watches it again.
-            if self.debouncer.watch(&root, mode).is_ok() {
-                self.watched.insert(root, recursive);
+            match self.debouncer.watch(&root, mode) {
+                Ok(()) => {
+                    self.watched.insert(root, recursive);
+                }
+                // Missing: the reconcile reports an unavailable source, a retry watches
+                // it again. Anything else (the inotify watch limit, ...) is said aloud:
+                // the source would be read at start and then never again.
+                Err(_) if !root.exists() => {}
+                Err(e) => {
+                    let error = SourceError::Watch { path: root, detail: e.to_string() };
+                    let (mut out, sources) = self.out();
+                    out.send(Event::Problem { source: sources[i].cfg.id.clone(), error })?;
+                }
             }
         }
+        Ok(())
     }
 
     fn unwatch(&mut self, i: usize) {
@@ -244,7 +254,7 @@ impl Engine {
                 let (mut out, sources) = self.out();
                 if sources[i].check_available(&mut out)? {
                     self.unwatch(i);
-                    self.watch(i);
+                    self.watch(i)?;
                     self.reconcile(i)?;
                 }
                 continue;
