@@ -17,7 +17,8 @@
 //! `pec`), verified (crate `verify`, through [`signature`]), its blob written, its row
 //! inserted ([`writer`]); then the cards its receipts touch are recomputed
 //! ([`pairing`]). [`cards`] reads cards (the pending/overdue split is decided on read,
-//! against a [`Clock`]), [`search`] queries the FTS5 index, [`fsck`] re-checks it all.
+//! against a [`Clock`]), [`search`] queries the FTS5 index, [`fsck`] re-checks it all,
+//! [`reverify`] re-judges stored signatures after the trust anchors change.
 //!
 //! ## Guarantees
 //! * Idempotent: the same bytes are one record however often and wherever they are
