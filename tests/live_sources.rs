@@ -161,7 +161,7 @@ fn message_id(bytes: &[u8]) -> String {
         if line.is_empty() {
             break;
         }
-        if line.len() > 11 && line[..11].eq_ignore_ascii_case(b"message-id:") {
+        if line.len() >= 11 && line[..11].eq_ignore_ascii_case(b"message-id:") {
             return String::from_utf8_lossy(&line[11..]).trim().to_string();
         }
     }

@@ -130,7 +130,7 @@ fn message_id(bytes: &[u8]) -> Option<String> {
         if line.is_empty() {
             return None;
         }
-        if line.len() > 11 && line[..11].eq_ignore_ascii_case(b"message-id:") {
+        if line.len() >= 11 && line[..11].eq_ignore_ascii_case(b"message-id:") {
             let mut v = String::from_utf8_lossy(&line[11..]).trim().to_string();
             while let Some(next) = lines.peek().filter(|l| l.first().is_some_and(|b| *b == b' ' || *b == b'\t')) {
                 v.push_str(String::from_utf8_lossy(next).trim());
