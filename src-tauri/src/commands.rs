@@ -1,0 +1,545 @@
+//! The Tauri commands of `ui/IPC.md`. Each runs its work off the main thread
+//! (`spawn_blocking`) and answers `Result<T, String>` with a message for the user.
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use archive::{Archive, Clock};
+use serde_json::{json, Value as Json};
+use tauri::{AppHandle, Emitter, Manager, State};
+
+use crate::glue::{self, ListCardsArgs, ListReceivedArgs};
+use crate::scanner;
+use crate::state::{AppState, SourceEntry};
+
+type St<'a> = State<'a, Arc<AppState>>;
+
+/// Largest file `verify_file` reads (a PEC message is at most ~100 MB).
+const MAX_VERIFY_BYTES: u64 = 512 * 1024 * 1024;
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, String> {
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| e.to_string())?
+}
+
+fn clock() -> Clock {
+    Clock::from_env().unwrap_or_else(|_| Clock::system())
+}
+
+/// Run `f` on the cached read-only archive; `None` when there is no archive yet.
+fn with_reader<T>(st: &AppState, f: impl FnOnce(&Archive) -> Result<T, String>) -> Result<Option<T>, String> {
+    let mut guard = st.reader.lock().unwrap();
+    if guard.is_none() {
+        match Archive::open_readonly(&st.archive_dir()) {
+            Ok(a) => *guard = Some(a),
+            Err(archive::Error::NoArchive(_)) => return Ok(None),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    f(guard.as_ref().unwrap()).map(Some)
+}
+
+pub fn trust_store(st: &AppState) -> verify::TrustStore {
+    let mut s = verify::TrustStore::with_bundled_anchors();
+    for f in scanner::trust_files(st) {
+        if let Ok(b) = std::fs::read(&f) {
+            if b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'<') {
+                let _ = s.add_trusted_list(&b);
+            } else {
+                let _ = s.add_anchors(&b);
+            }
+        }
+    }
+    if let Ok(d) = std::fs::read_dir(st.trust_dir()) {
+        for e in d.flatten() {
+            if e.path().extension().is_some_and(|x| x == "crl") {
+                if let Ok(b) = std::fs::read(e.path()) {
+                    let _ = s.add_crls(&b);
+                }
+            }
+        }
+    }
+    s
+}
+
+// ---- cards ------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn list_cards(st: St<'_>, args: ListCardsArgs) -> Result<Json, String> {
+    let st = st.inner().clone();
+    let out = blocking(move || {
+        let page = with_reader(&st, |ar| glue::list_cards(ar, &args, &clock()))?;
+        if !st.first_list_logged.swap(true, std::sync::atomic::Ordering::Relaxed) && std::env::var_os("CARTOLINA_APP_TIMING").is_some() {
+            eprintln!("cartolina-app: first list_cards answered {} ms after start", st.started.elapsed().as_millis());
+        }
+        Ok(page.unwrap_or_else(|| json!({"total": 0, "counts": {"delivered": 0, "failed": 0, "pending": 0, "overdue": 0}, "rows": []})))
+    })
+    .await;
+    out
+}
+
+#[tauri::command]
+pub async fn get_card(st: St<'_>, id: i64) -> Result<Json, String> {
+    let st = st.inner().clone();
+    blocking(move || {
+        let store = trust_store(&st);
+        with_reader(&st, |ar| glue::card_detail(&st, ar, id, &clock(), &store))?.ok_or_else(|| format!("messaggio {id} non trovato"))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_received(st: St<'_>, args: ListReceivedArgs) -> Result<Json, String> {
+    let st = st.inner().clone();
+    blocking(move || Ok(with_reader(&st, |ar| glue::list_received(ar, &args))?.unwrap_or_else(|| json!({"total": 0, "rows": []})))).await
+}
+
+#[tauri::command]
+pub async fn get_orphan(st: St<'_>, id: i64) -> Result<Json, String> {
+    let st = st.inner().clone();
+    blocking(move || {
+        let store = trust_store(&st);
+        with_reader(&st, |ar| glue::orphan_detail(ar, id, &clock(), &store))?.ok_or_else(|| format!("ricevuta {id} non trovata"))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_accounts(st: St<'_>) -> Result<Vec<String>, String> {
+    let st = st.inner().clone();
+    blocking(move || Ok(with_reader(&st, glue::list_accounts)?.unwrap_or_default())).await
+}
+
+// ---- verifier and blobs ---------------------------------------------------------------
+
+/// A path from the UI: absolute, an existing regular file, not too large.
+fn checked_file(p: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(p);
+    if !path.is_absolute() {
+        return Err(format!("{p}: percorso non assoluto"));
+    }
+    let md = std::fs::metadata(&path).map_err(|e| format!("{p}: {e}"))?;
+    if !md.is_file() {
+        return Err(format!("{p}: non è un file"));
+    }
+    if md.len() > MAX_VERIFY_BYTES {
+        return Err(format!("{p}: file troppo grande ({} byte)", md.len()));
+    }
+    Ok(path)
+}
+
+fn verify_paths(st: &AppState, paths: &[String]) -> Json {
+    let mut out = json!({ "kind": "unknown", "files": paths, "reports": [], "daticert": null, "inconsistencies": [],
+                          "content": null, "content_preview": null, "error": null });
+    let files: Result<Vec<PathBuf>, String> = paths.iter().map(|p| checked_file(p)).collect();
+    let files = match files {
+        Ok(f) if !f.is_empty() => f,
+        Ok(_) => {
+            out["error"] = json!("nessun file");
+            return out;
+        }
+        Err(e) => {
+            out["error"] = json!(e);
+            return out;
+        }
+    };
+    let ext = |p: &Path| p.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let store = trust_store(st);
+    let now = clock().now();
+    let opts = verify::VerifyOptions { fallback_time: None, now: u64::try_from(now).ok() };
+    let content = |st: &AppState, name: String, bytes: Vec<u8>| {
+        let preview = glue::is_text(&bytes).then(|| String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]).into_owned());
+        let size = bytes.len();
+        let mime = glue::guess_mime(&name);
+        let token = st.put_blob(name.clone(), bytes);
+        (json!({ "token": token, "name": name, "size": size, "mime": mime }), preview)
+    };
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+    if let Some(main) = files.iter().find(|p| ext(p) == "p7m") {
+        out["kind"] = json!("p7m");
+        let r = read(main).and_then(|bytes| {
+            let name = glue::file_name(main);
+            verify::p7m::verify_p7m(&bytes, Some(&name), &store, &opts)
+                .map(|d| (d.levels.iter().map(|l| serde_json::to_value(&l.signature).unwrap_or(Json::Null)).collect::<Vec<_>>(), d.file_name.clone(), d.content.into_owned()))
+                .map_err(|e| format!("{name}: {e}"))
+        });
+        match r {
+            Ok((reports, inner, bytes)) => {
+                out["reports"] = json!(reports);
+                let (c, preview) = content(st, inner.unwrap_or_else(|| "contenuto".into()), bytes);
+                out["content"] = c;
+                out["content_preview"] = json!(preview);
+            }
+            Err(e) => out["error"] = json!(e),
+        }
+        return out;
+    }
+    if let Some(sig) = files.iter().find(|p| ext(p) == "p7s") {
+        out["kind"] = json!("p7s");
+        let data = files.iter().find(|p| ext(p) != "p7s");
+        let r = read(sig).and_then(|s| match data {
+            Some(d) => {
+                let dbytes = read(d)?;
+                let rep = verify::p7m::verify_p7s(&s, &dbytes, &store, &opts).map_err(|e| e.to_string())?;
+                Ok((serde_json::to_value(rep).unwrap_or(Json::Null), Some((glue::file_name(d), dbytes))))
+            }
+            None => {
+                let rep = verify::p7m::verify_p7s(&s, &[], &store, &opts).map_err(|e| e.to_string())?;
+                Ok((serde_json::to_value(rep).unwrap_or(Json::Null), None))
+            }
+        });
+        match r {
+            Ok((rep, data)) => {
+                out["reports"] = json!([rep]);
+                if let Some((name, bytes)) = data {
+                    let (c, preview) = content(st, name, bytes);
+                    out["content"] = c;
+                    out["content_preview"] = json!(preview);
+                }
+            }
+            Err(e) => out["error"] = json!(e),
+        }
+        return out;
+    }
+    let main = &files[0];
+    let bytes = match read(main) {
+        Ok(b) => b,
+        Err(e) => {
+            out["error"] = json!(e);
+            return out;
+        }
+    };
+    match pec::parse_message(&bytes) {
+        Ok(msg) if ext(main) == "eml" || msg.kind.is_pec() || msg.signature.is_signed() => {
+            let kind = msg.kind.as_str();
+            out["kind"] = json!(match kind {
+                "transport" | "anomaly" => "pec-transport",
+                "plain" => "eml",
+                _ => "pec-receipt",
+            });
+            out["reports"] = json!([glue::message_report(&msg, &store, now)]);
+            out["daticert"] = msg.daticert.as_ref().map(|d| serde_json::to_value(d).unwrap_or(Json::Null)).unwrap_or(Json::Null);
+            out["inconsistencies"] = serde_json::to_value(&msg.inconsistencies).unwrap_or(json!([]));
+            if let Some(p) = &msg.postacert {
+                let (c, _) = content(st, "postacert.eml".into(), p.to_vec());
+                out["content"] = c;
+            }
+        }
+        _ => {
+            out["reports"] = json!([glue::unsigned_report("il file non contiene una firma riconosciuta")]);
+        }
+    }
+    out
+}
+
+#[tauri::command]
+pub async fn verify_file(st: St<'_>, paths: Vec<String>) -> Result<Json, String> {
+    let st = st.inner().clone();
+    blocking(move || Ok(verify_paths(&st, &paths))).await
+}
+
+#[tauri::command]
+pub async fn save_blob(st: St<'_>, token: String, dest: String) -> Result<(), String> {
+    let st = st.inner().clone();
+    blocking(move || {
+        let dest = PathBuf::from(&dest);
+        if !dest.is_absolute() || dest.is_dir() {
+            return Err(format!("{}: destinazione non valida", dest.display()));
+        }
+        let blobs = st.blobs.lock().unwrap();
+        let b = blobs.get(&token).ok_or("contenuto non più disponibile: riaprire il messaggio")?;
+        std::fs::write(&dest, &b.bytes).map_err(|e| format!("{}: {e}", dest.display()))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn open_blob(app: AppHandle, st: St<'_>, token: String) -> Result<(), String> {
+    let st = st.inner().clone();
+    let path = blocking(move || {
+        let blobs = st.blobs.lock().unwrap();
+        let b = blobs.get(&token).ok_or("contenuto non più disponibile: riaprire il messaggio")?;
+        let dir = std::env::temp_dir().join(format!("cartolina-{}", std::process::id())).join(&token);
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        // Only the last component of the name: never a path from the message.
+        let name = Path::new(&b.name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+        let p = dir.join(name);
+        std::fs::write(&p, &b.bytes).map_err(|e| e.to_string())?;
+        Ok(p)
+    })
+    .await?;
+    use tauri_plugin_opener::OpenerExt;
+    app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| e.to_string())
+}
+
+// ---- sources ------------------------------------------------------------------------
+
+fn kind_of(path: &Path) -> Result<&'static str, String> {
+    let k = sources::detect::detect(path).map_err(|e| e.to_string())?;
+    Ok(match k {
+        sources::SourceKind::Maildir => "maildir",
+        sources::SourceKind::Mbox | sources::SourceKind::MboxTree | sources::SourceKind::File => "mbox",
+        sources::SourceKind::ThunderbirdProfile => "thunderbird",
+        sources::SourceKind::EmlTree => "eml-folder",
+    })
+}
+
+pub fn add_source_path(app: &AppHandle, st: &AppState, path: &Path, demo: bool) -> Result<Json, String> {
+    let path = std::fs::canonicalize(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let kind = if demo { "demo" } else { kind_of(&path)? };
+    let p = path.display().to_string();
+    let entry = {
+        let mut s = st.sources.lock().unwrap();
+        if let Some(x) = s.iter().find(|x| x.path == p) {
+            return Ok(x.view());
+        }
+        let id = s.iter().map(|x| x.id).max().unwrap_or(0) + 1;
+        let e = SourceEntry { id, path: p, kind: kind.into(), paused: false, last_scan: None, messages: 0, status: "scanning".into(), error: None };
+        s.push(e.clone());
+        e
+    };
+    st.save_sources()?;
+    let _ = app.emit("sources-changed", st.sources.lock().unwrap().iter().map(|s| s.view()).collect::<Vec<_>>());
+    *st.ingest.lock().unwrap() = Some(crate::state::IngestProgress { done: 0, total: 0, phase: "scanning".into(), source_id: Some(entry.id) });
+    scanner::wake(st, Some(entry.id));
+    Ok(entry.view())
+}
+
+#[tauri::command]
+pub async fn list_sources(st: St<'_>) -> Result<Vec<Json>, String> {
+    Ok(st.sources.lock().unwrap().iter().map(|s| s.view()).collect())
+}
+
+#[tauri::command]
+pub async fn add_source(app: AppHandle, st: St<'_>, path: String) -> Result<Json, String> {
+    let st = st.inner().clone();
+    blocking(move || add_source_path(&app, &st, Path::new(&path), false)).await
+}
+
+/// The bundled demo: `CARTOLINA_DEMO_DIR`, else `demo/` next to the executable (or in
+/// the bundle's resources), else the repository's `demo/` at build time.
+fn demo_dir(app: &AppHandle) -> Option<PathBuf> {
+    let mut c: Vec<PathBuf> = Vec::new();
+    if let Some(d) = std::env::var_os("CARTOLINA_DEMO_DIR") {
+        c.push(PathBuf::from(d));
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        if let Some(dir) = exe.parent() {
+            c.push(dir.join("demo"));
+            c.push(dir.join("../share/cartolina/demo"));
+            c.push(dir.join("../lib/cartolina/demo"));
+        }
+    }
+    if let Ok(r) = app.path().resource_dir() {
+        c.push(r.join("demo"));
+    }
+    c.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo"));
+    c.into_iter().find(|d| d.join("mailbox").is_dir())
+}
+
+#[tauri::command]
+pub async fn add_demo_source(app: AppHandle, st: St<'_>) -> Result<Json, String> {
+    let st = st.inner().clone();
+    blocking(move || {
+        let demo = demo_dir(&app).ok_or("casella dimostrativa non trovata (CARTOLINA_DEMO_DIR)")?;
+        // The demo's test trust anchor, so its receipts verify as trusted.
+        let anchor = demo.join("trust/test-root.pem");
+        if anchor.is_file() {
+            let dir = st.trust_dir();
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let dest = dir.join("demo-test-root.pem");
+            if !dest.exists() {
+                std::fs::copy(&anchor, &dest).map_err(|e| e.to_string())?;
+            }
+        }
+        add_source_path(&app, &st, &demo.join("mailbox"), true)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_source(app: AppHandle, st: St<'_>, id: i64) -> Result<(), String> {
+    {
+        let mut s = st.sources.lock().unwrap();
+        let n = s.len();
+        s.retain(|x| x.id != id);
+        if s.len() == n {
+            return Err("sorgente sconosciuta".into());
+        }
+    }
+    st.save_sources()?;
+    let _ = app.emit("sources-changed", st.sources.lock().unwrap().iter().map(|s| s.view()).collect::<Vec<_>>());
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn set_source_paused(app: AppHandle, st: St<'_>, id: i64, paused: bool) -> Result<Json, String> {
+    let v = {
+        let mut s = st.sources.lock().unwrap();
+        let x = s.iter_mut().find(|x| x.id == id).ok_or("sorgente sconosciuta")?;
+        x.paused = paused;
+        if x.status != "scanning" {
+            x.status = if paused { "paused".into() } else { "watching".into() };
+        }
+        x.view()
+    };
+    st.save_sources()?;
+    let _ = app.emit("sources-changed", st.sources.lock().unwrap().iter().map(|s| s.view()).collect::<Vec<_>>());
+    if !paused {
+        scanner::wake(&st, Some(id));
+    }
+    Ok(v)
+}
+
+#[tauri::command]
+pub async fn get_ingest_status(st: St<'_>) -> Result<Json, String> {
+    Ok(st.ingest.lock().unwrap().as_ref().map(|p| serde_json::to_value(p).unwrap_or(Json::Null)).unwrap_or(Json::Null))
+}
+
+// ---- trust store ----------------------------------------------------------------------
+
+fn anchor_json(id: usize, c: &verify::certs::Cert, origin: &str, now: u64) -> Json {
+    let s = c.summary(now);
+    json!({ "id": id, "subject": s.subject, "common_name": s.common_name.unwrap_or_default(), "not_after": s.not_after,
+            "sha256_fingerprint": s.sha256_fingerprint, "origin": origin })
+}
+
+fn trust_view(st: &AppState) -> Json {
+    let now = clock().now().max(0) as u64;
+    let mut anchors = Vec::new();
+    let mut n = 0;
+    // Bundled anchors: ids 1..; user files: ids from 1000 (file order).
+    for subject in verify::TrustStore::with_bundled_anchors().anchor_subjects() {
+        n += 1;
+        let cn = subject.split(',').find_map(|p| p.trim().strip_prefix("CN=")).unwrap_or(&subject).to_string();
+        anchors.push(json!({ "id": n, "subject": subject, "common_name": cn, "not_after": "", "sha256_fingerprint": "", "origin": "bundled" }));
+    }
+    let mut crls = Vec::new();
+    let mut tsl = Json::Null;
+    for (i, f) in user_trust_files(st).iter().enumerate() {
+        let Ok(bytes) = std::fs::read(f) else { continue };
+        let id = 1000 + i;
+        match f.extension().and_then(|e| e.to_str()) {
+            Some("crl") => crls.push(json!({ "id": id, "issuer": glue::file_name(f), "this_update": "", "next_update": null, "entries": 0 })),
+            Some("xml") => {
+                let mut s = verify::TrustStore::empty();
+                if let Ok(sum) = s.add_trusted_list(&bytes) {
+                    tsl = json!({ "territory": sum.territory.unwrap_or_default(), "sequence_number": null, "issue_date": sum.issue_date,
+                                  "next_update": null, "services": sum.services_accepted });
+                }
+            }
+            _ => {
+                if let Ok(certs) = verify::certs::parse_certificates(&bytes) {
+                    for c in certs {
+                        anchors.push(anchor_json(id, &c, "user", now));
+                    }
+                }
+            }
+        }
+    }
+    json!({ "anchors": anchors, "crls": crls, "tsl": tsl })
+}
+
+fn user_trust_files(st: &AppState) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(st.trust_dir()).map(|d| d.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect()).unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[tauri::command]
+pub async fn get_trust_store(st: St<'_>) -> Result<Json, String> {
+    let st = st.inner().clone();
+    blocking(move || Ok(trust_view(&st))).await
+}
+
+#[tauri::command]
+pub async fn import_trust(st: St<'_>, kind: String, paths: Vec<String>) -> Result<Json, String> {
+    let st = st.inner().clone();
+    blocking(move || {
+        let dir = st.trust_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let (mut added, mut skipped, mut errors) = (0u64, 0u64, Vec::<String>::new());
+        for p in &paths {
+            let r = checked_file(p).and_then(|path| {
+                let bytes = std::fs::read(&path).map_err(|e| format!("{p}: {e}"))?;
+                let mut probe = verify::TrustStore::empty();
+                let ext = match kind.as_str() {
+                    "certificate" => {
+                        probe.add_anchors(&bytes).map_err(|e| format!("{p}: {e}"))?;
+                        "pem"
+                    }
+                    "crl" => {
+                        probe.add_crls(&bytes).map_err(|e| format!("{p}: {e}"))?;
+                        "crl"
+                    }
+                    "tsl" => {
+                        probe.add_trusted_list(&bytes).map_err(|e| format!("{p}: {e}"))?;
+                        "xml"
+                    }
+                    other => return Err(format!("tipo sconosciuto: {other}")),
+                };
+                use sha2::Digest;
+                let h = sha2::Sha256::digest(&bytes);
+                let name = format!("{}-{}.{ext}", kind, h.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>());
+                let dest = dir.join(name);
+                if dest.exists() {
+                    return Ok(false);
+                }
+                std::fs::write(&dest, &bytes).map_err(|e| e.to_string())?;
+                Ok(true)
+            });
+            match r {
+                Ok(true) => added += 1,
+                Ok(false) => skipped += 1,
+                Err(e) => errors.push(e),
+            }
+        }
+        Ok(json!({ "added": added, "skipped": skipped, "errors": errors }))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_trust_anchor(st: St<'_>, id: i64) -> Result<(), String> {
+    if id < 1000 {
+        return Err("i certificati inclusi non si possono rimuovere".into());
+    }
+    let files = user_trust_files(&st);
+    let f = files.get((id - 1000) as usize).ok_or("certificato sconosciuto")?;
+    std::fs::remove_file(f).map_err(|e| e.to_string())
+}
+
+// ---- settings -----------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn get_settings(st: St<'_>) -> Result<Json, String> {
+    Ok(serde_json::to_value(st.settings.lock().unwrap().clone()).unwrap_or(Json::Null))
+}
+
+#[tauri::command]
+pub async fn set_settings(st: St<'_>, patch: Json) -> Result<Json, String> {
+    let st = st.inner().clone();
+    blocking(move || {
+        if let Some(l) = patch.get("language").and_then(|v| v.as_str()) {
+            if l != "it" && l != "en" {
+                return Err(format!("lingua non supportata: {l}"));
+            }
+            st.settings.lock().unwrap().language = l.into();
+        }
+        if let Some(n) = patch.get("notifications").and_then(|v| v.as_bool()) {
+            st.settings.lock().unwrap().notifications = n;
+        }
+        if let Some(d) = patch.get("archive_dir").and_then(|v| v.as_str()) {
+            let d = PathBuf::from(d);
+            if !d.is_absolute() {
+                return Err(format!("{}: percorso non assoluto", d.display()));
+            }
+            if d != st.archive_dir() {
+                st.switch_archive(&d)?;
+                scanner::wake(&st, None);
+            }
+        }
+        st.save_settings()?;
+        Ok(serde_json::to_value(st.settings.lock().unwrap().clone()).unwrap_or(Json::Null))
+    })
+    .await
+}

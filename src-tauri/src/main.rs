@@ -1,0 +1,68 @@
+//! Cartolina desktop app: a thin Tauri 2 shell over the engine crates.
+//!
+//! `cartolina-app [PATH...]`: opens the window; each PATH is added as a source.
+//! Commands and events are exactly those of `ui/IPC.md`; the glue that the engine crates
+//! do not offer (paged card lists with counts, the received list, detail assembly,
+//! settings and the source list of the app) is in [`glue`]; the background scanner
+//! (ingest, periodic re-scan, events, notifications) is in [`scanner`].
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod glue;
+mod scanner;
+mod state;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tauri::Manager;
+
+fn main() {
+    let started = std::time::Instant::now();
+    let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(move |app| {
+            // End-to-end tests only: let the test driver emit the window's native
+            // file-drop event (a real drop cannot be made under WebDriver).
+            if std::env::var_os("CARTOLINA_E2E").is_some() {
+                app.add_capability(
+                    r#"{"identifier":"e2e-drop","windows":["main"],"permissions":["core:event:allow-emit-to","core:event:allow-emit"]}"#,
+                )?;
+            }
+            let st = Arc::new(state::AppState::load(started));
+            app.manage(st.clone());
+            scanner::start(app.handle().clone(), st.clone());
+            for p in &args {
+                if let Err(e) = commands::add_source_path(app.handle(), &st, p, false) {
+                    eprintln!("cartolina-app: {}: {e}", p.display());
+                }
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_cards,
+            commands::get_card,
+            commands::list_received,
+            commands::get_orphan,
+            commands::list_accounts,
+            commands::verify_file,
+            commands::save_blob,
+            commands::open_blob,
+            commands::list_sources,
+            commands::add_source,
+            commands::add_demo_source,
+            commands::remove_source,
+            commands::set_source_paused,
+            commands::get_ingest_status,
+            commands::get_trust_store,
+            commands::import_trust,
+            commands::remove_trust_anchor,
+            commands::get_settings,
+            commands::set_settings,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .expect("error while running Cartolina");
+}
