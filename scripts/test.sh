@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# The desktop app (src-tauri) embeds the built UI (ui/dist): build it before cargo.
+(cd ui && { [ -d node_modules ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run build --silent)
 # The end-to-end tests run the real binaries from the same target directory.
 cargo build --release --workspace --bins
 cargo test --release --workspace
