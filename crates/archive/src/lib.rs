@@ -19,6 +19,8 @@
 //! ([`pairing`]). [`cards`] reads cards (the pending/overdue split is decided on read,
 //! against a [`Clock`]), [`search`] queries the FTS5 index, [`fsck`] re-checks it all,
 //! [`reverify`] re-judges stored signatures after the trust anchors change.
+//! [`Archive::ingest_bytes`] ([`live`]) takes what a live source reports, through
+//! the same stages, and [`Archive::mark_gone`] what it reports gone.
 //!
 //! ## Guarantees
 //! * Idempotent: the same bytes are one record however often and wherever they are
@@ -37,6 +39,7 @@ pub mod error;
 pub mod extract;
 pub mod fsck;
 pub mod ingest;
+pub mod live;
 pub mod lock;
 pub mod pairing;
 pub mod reverify;
@@ -51,6 +54,7 @@ pub use cards::{CardFilter, CardMessage, CardView, RecipientView};
 pub use clock::Clock;
 pub use error::{Error, Result};
 pub use ingest::{Progress, ScanOptions, ScanSummary};
+pub use live::{IngestOutcome, LiveItem, LiveLocation};
 pub use search::{Hit, SearchQuery};
 pub use signature::Verifier;
 
@@ -116,6 +120,21 @@ impl Archive {
     /// Store, index and pair every message under `paths`.
     pub fn scan(&mut self, paths: &[PathBuf], opts: &ScanOptions, progress: &mut dyn FnMut(&Progress)) -> Result<ScanSummary> {
         ingest::scan(self, paths, opts, progress).map_err(|e| self.locate(e))
+    }
+
+    /// Live ingest ([`live`]): store, index and pair messages a live source reported,
+    /// as raw bytes plus where they were seen, in one transaction; then recompute the
+    /// cards they touch. Idempotent (same bytes: one record; a known place: no new
+    /// location). Needs [`Archive::open_for_writing`].
+    pub fn ingest_bytes(&mut self, items: &[(LiveLocation, &[u8])], verifier: &Verifier) -> Result<IngestOutcome> {
+        live::ingest_bytes(self, items, verifier).map_err(|e| self.locate(e))
+    }
+
+    /// A live source reports the message at `location` gone: the location is marked
+    /// (`gone_at`), never deleted; the bytes, the message and its cards stay. Returns
+    /// whether a location was marked.
+    pub fn mark_gone(&mut self, location: &LiveLocation) -> Result<bool> {
+        live::mark_gone(self, location).map_err(|e| self.locate(e))
     }
 
     /// Verify every stored signature again with `verifier` (after importing trust

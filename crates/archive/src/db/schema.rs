@@ -9,7 +9,8 @@
 //! * `messages`: one row per distinct blob (SHA-256): what pec found (kind, ids,
 //!   daticert fields), the signature verdict, header/daticert mismatches.
 //! * `locations`: where each blob was seen (`path`, `offset` in an mbox, -1 for a
-//!   single file). `(path, offset)` is unique: a rescan adds nothing.
+//!   single file). `(path, offset)` is unique: a rescan adds nothing. `gone_at` (v2):
+//!   when a live source reported the message gone from that place (the bytes stay).
 //! * `sources`: per source file, size and mtime when it was last completely indexed;
 //!   what makes a rescan with nothing changed skip a file without reading it.
 //! * `dirty`: card keys whose cards must be recomputed; written in the same transaction
@@ -138,6 +139,11 @@ CREATE VIRTUAL TABLE fts USING fts5(
     subject, addresses, body, attachments, ids, provider, errors,
     content='', tokenize='unicode61 remove_diacritics 2'
 );
+"#,
+    // 2: live sources: a location whose message left its source (deleted, moved,
+    // expunged) is marked gone, never deleted; the archived bytes stay.
+    r#"
+ALTER TABLE locations ADD COLUMN gone_at INTEGER;
 "#,
 ];
 
