@@ -1,14 +1,21 @@
-//! `cartolina watch [--trust FILE]... [PATH...]`: live sources in the foreground.
+//! `cartolina watch [--archive DIR] [--trust FILE]... [PATH...]`: live sources in the
+//! foreground, ingested into the archive as they land.
 //!
 //! Watches the configured sources (or the PATHs given, with state kept in the same
-//! place, so a later run resumes), and logs one line per event on stdout (`--json`: one
-//! object per line). This module is the only glue between the sources engine and the
-//! archive: until the archive has an entry point taking raw bytes plus a location, events
-//! are printed as what would be ingested. SIGINT/SIGTERM stop cleanly (state saved).
+//! place, so a later run resumes). Each `Message` is stored, indexed and paired at once
+//! ([`Archive::ingest_bytes`], one transaction per message: lowest latency, and the
+//! watcher records a message as seen only once it is in the archive); each `Gone` marks
+//! its location gone ([`Archive::mark_gone`]; the bytes stay). One line per event on
+//! stdout (`--json`: one object per line), with the card the message is now on and its
+//! state. The archive's writer lock is held for the whole run: a scan running elsewhere
+//! makes `watch` fail at start, and a scan started meanwhile is refused. An archive error
+//! (disk full, database) stops the watcher: what was not ingested comes again at the next
+//! start. SIGINT/SIGTERM stop cleanly (state saved).
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use archive::{Archive, Clock, LiveLocation, Verifier};
 use sources::{Event, SinkError, SourceConfig, SourcesConfig, WatchOptions, Watcher};
 
 use crate::sources_cmd::{fail, locate};
@@ -30,12 +37,16 @@ pub fn run(archive_dir: Option<&Path>, config: Option<&Path>, args: Args) -> std
     if list.iter().all(|s| s.paused) {
         return Err(std::io::Error::other(format!("nothing to watch: no active source in {} (cartolina sources add PATH)", cfg_path.display())));
     }
-    // --trust is for the archive's verifier, used once events are ingested.
     for t in &args.trust {
         if !t.is_file() {
             return Err(std::io::Error::other(format!("{}: no such file", t.display())));
         }
     }
+    let clock = crate::scan::clock()?;
+    let verifier = Verifier::new(&args.trust, clock.now()).map_err(crate::scan::fail)?;
+    // The writer lock for the whole run; held by a scan, this fails with a clear message.
+    let dir = Archive::resolve_dir(archive_dir).map_err(crate::scan::fail)?;
+    let mut archive = Archive::open_for_writing(&dir).map_err(crate::scan::fail)?;
     // Block the stop signals in every thread (the watcher's inherit the mask), and take
     // them on one thread with sigwait: no handler, no polling.
     let stop = block_stop_signals();
@@ -48,7 +59,22 @@ pub fn run(archive_dir: Option<&Path>, config: Option<&Path>, args: Args) -> std
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     let sink_done = done_tx.clone();
     let sink = move |ev: Event| -> Result<(), SinkError> {
-        let line = if json { event_json(&ev).to_string() } else { event_line(&ev) };
+        let ingested = match ingest(&mut archive, &verifier, &clock, &ev) {
+            Ok(i) => i,
+            Err(e) => {
+                // Not accepted: the watcher stops and this message comes again next start.
+                eprintln!("archive error, stopping: {e}");
+                let _ = sink_done.send(());
+                return Err(SinkError(e.to_string()));
+            }
+        };
+        let line = if json {
+            let mut v = event_json(&ev);
+            ingested.to_json(&mut v);
+            v.to_string()
+        } else {
+            format!("{}{}", event_line(&ev), ingested.suffix())
+        };
         let mut out = std::io::stdout().lock();
         if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
             // stdout closed: stop, nothing more can be reported.
@@ -69,6 +95,66 @@ pub fn run(archive_dir: Option<&Path>, config: Option<&Path>, args: Args) -> std
     let r = watcher.stop();
     eprintln!("stopped: {} messages, {} gone, {} problems, {} bytes read", stats.messages, stats.gone, stats.problems, stats.bytes_read);
     r.map_err(fail)
+}
+
+/// What the archive made of one event, for its log line.
+#[derive(Default)]
+struct Ingested {
+    /// For a message: whether its bytes were new, and the cards it is on (id, state).
+    message: Option<(bool, Vec<(i64, String)>)>,
+    /// For a gone message: whether an archived location was marked.
+    gone: Option<bool>,
+}
+
+impl Ingested {
+    fn suffix(&self) -> String {
+        let mut s = String::new();
+        if let Some((new, cards)) = &self.message {
+            s.push_str(if *new { "  new" } else { "  known" });
+            if cards.is_empty() {
+                s.push_str("  no card");
+            }
+            for (id, state) in cards {
+                s.push_str(&format!("  card {id} {state}"));
+            }
+        }
+        if let Some(marked) = self.gone {
+            s.push_str(if marked { "  marked gone (kept in the archive)" } else { "  not in the archive" });
+        }
+        s
+    }
+
+    fn to_json(&self, v: &mut serde_json::Value) {
+        if let Some((new, cards)) = &self.message {
+            v["new"] = serde_json::json!(new);
+            v["cards"] = cards.iter().map(|(id, state)| serde_json::json!({"id": id, "state": state})).collect();
+        }
+        if let Some(marked) = self.gone {
+            v["marked"] = serde_json::json!(marked);
+        }
+    }
+}
+
+fn live_location(l: &sources::Location) -> LiveLocation {
+    LiveLocation::new(&l.path, l.offset)
+}
+
+fn ingest(archive: &mut Archive, verifier: &Verifier, clock: &Clock, ev: &Event) -> archive::Result<Ingested> {
+    match ev {
+        Event::Message { location, bytes, .. } => {
+            let out = archive.ingest_bytes(&[(live_location(location), bytes.as_slice())], verifier)?;
+            let item = out.items.into_iter().next();
+            let mut cards = Vec::new();
+            let new = item.as_ref().is_some_and(|i| i.new_message);
+            for id in item.map(|i| i.cards).unwrap_or_default() {
+                let (card, _) = archive.card(&id.to_string(), clock)?;
+                cards.push((id, card.state));
+            }
+            Ok(Ingested { message: Some((new, cards)), gone: None })
+        }
+        Event::Gone { location, .. } => Ok(Ingested { message: None, gone: Some(archive.mark_gone(&live_location(location))?) }),
+        _ => Ok(Ingested::default()),
+    }
 }
 
 /// Blocks SIGINT and SIGTERM and returns a function that waits for one of them.
