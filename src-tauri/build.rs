@@ -1,7 +1,7 @@
 //! The app's config is the repository's top-level `tauri.conf.json` (paths in it are
 //! relative to it); `generate_context!("../tauri.conf.json")` embeds `ui/dist`.
 fn main() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR")).join("..");
     let index = root.join("ui/dist/index.html");
     println!("cargo:rerun-if-changed={}", index.display());
     if !index.exists() {

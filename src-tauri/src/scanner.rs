@@ -43,10 +43,16 @@ pub fn start(app: AppHandle, st: Arc<AppState>) {
                     let s = st.sources.lock().unwrap();
                     s.iter().filter(|x| req.map_or(!x.paused, |id| x.id == id)).map(|x| x.id).collect()
                 };
+                let mut imported = false;
                 for id in ids {
-                    scan_one(&app, &st, id);
+                    imported |= scan_one(&app, &st, id);
                 }
-                notify_changes(&app, &st, &mut seen_failed, &mut seen_overdue);
+                if imported {
+                    // A new source's history is not news: no toast per old failure.
+                    seed(&st, &mut seen_failed, &mut seen_overdue);
+                } else {
+                    notify_changes(&app, &st, &mut seen_failed, &mut seen_overdue);
+                }
             }
         })
         .expect("scanner thread");
@@ -72,8 +78,9 @@ pub fn trust_files(st: &AppState) -> Vec<PathBuf> {
     v
 }
 
-fn scan_one(app: &AppHandle, st: &AppState, id: i64) {
-    let Some(src) = st.sources.lock().unwrap().iter().find(|s| s.id == id).cloned() else { return };
+/// Scan one source; true when it was its first (import) scan.
+fn scan_one(app: &AppHandle, st: &AppState, id: i64) -> bool {
+    let Some(src) = st.sources.lock().unwrap().iter().find(|s| s.id == id).cloned() else { return false };
     let first = src.last_scan.is_none();
     let set_status = |status: &str, err: Option<String>, messages: Option<u64>| {
         let mut s = st.sources.lock().unwrap();
@@ -90,7 +97,7 @@ fn scan_one(app: &AppHandle, st: &AppState, id: i64) {
     if !path.exists() {
         set_status("error", Some(format!("{}: cartella non trovata", src.path)), None);
         emit_sources(app, st);
-        return;
+        return false;
     }
     if first {
         set_status("scanning", None, None);
@@ -113,7 +120,7 @@ fn scan_one(app: &AppHandle, st: &AppState, id: i64) {
                 let ip = IngestProgress { done: p.files_done, total: p.files_total.max(p.files_done), phase: phase.into(), source_id: Some(id) };
                 *st.ingest.lock().unwrap() = Some(ip.clone());
                 let _ = app.emit("ingest-progress", ip);
-                if last_changed.elapsed() >= Duration::from_millis(700) {
+                if p.messages > 0 && last_changed.elapsed() >= Duration::from_millis(700) {
                     last_changed = Instant::now();
                     let _ = app.emit("cards-changed", serde_json::json!({ "ids": [] }));
                 }
@@ -143,6 +150,13 @@ fn scan_one(app: &AppHandle, st: &AppState, id: i64) {
             if changed {
                 let _ = app.emit("cards-changed", serde_json::json!({ "ids": [] }));
                 emit_sources(app, st);
+                // Once more a little later: a window whose refetch raced the end of the
+                // scan (e.g. a reader opened while the database was being created) catches up.
+                let app2 = app.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_millis(800));
+                    let _ = app2.emit("cards-changed", serde_json::json!({ "ids": [] }));
+                });
             }
         }
         Err(e) => {
@@ -154,6 +168,7 @@ fn scan_one(app: &AppHandle, st: &AppState, id: i64) {
             emit_sources(app, st);
         }
     }
+    first
 }
 
 fn failed_and_overdue(st: &AppState) -> Option<(Vec<serde_json::Value>, Vec<serde_json::Value>)> {
@@ -202,8 +217,7 @@ fn seed(st: &AppState, f: &mut HashSet<(i64, String)>, o: &mut HashSet<(i64, Str
 }
 
 /// Emit `delivery-failed` / `overdue` once per (card, recipient), with an OS
-/// notification when enabled. Failures found by the first scan of a new source are
-/// history, not news: at most three of them are announced.
+/// notification when enabled (at most three OS notifications per pass).
 fn notify_changes(app: &AppHandle, st: &AppState, f: &mut HashSet<(i64, String)>, o: &mut HashSet<(i64, String)>) {
     let Some((failed, overdue)) = failed_and_overdue(st) else { return };
     let notify = st.settings.lock().unwrap().notifications;

@@ -39,6 +39,7 @@ async function test(name, fn) {
     results.push({ name, ok: false });
     console.log(`FAIL ${name}: ${e?.message ?? e}`);
     try {
+      console.log(String(await driver.executeScript('return document.body.innerText')).slice(0, 400).replace(/\n+/g, ' | '));
       await shot(`fail-${name.replace(/[^a-z0-9]+/gi, '-')}`);
     } catch {}
   }
@@ -46,7 +47,17 @@ async function test(name, fn) {
 
 const $ = (css) => driver.findElement(By.css(css));
 const waitFor = (css, ms = 20000) => driver.wait(until.elementLocated(By.css(css)), ms, `waiting for ${css}`);
-const attr = async (css, a) => (await $(css)).getAttribute(a);
+// Re-rendered elements go stale between find and read: retry, null when absent.
+async function attr(css, a) {
+  for (let i = 0; i < 5; i++) {
+    try {
+      return await (await $(css)).getAttribute(a);
+    } catch {
+      await driver.sleep(100);
+    }
+  }
+  return null;
+}
 
 async function main() {
   assert(APP && existsSync(APP), `APP binary (${APP})`);

@@ -10,8 +10,11 @@ root="$(cd "$here/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 
 (cd "$root/ui" && { [ -d node_modules ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run build --silent)
-cargo build --release -p cartolina-app --manifest-path "$root/Cargo.toml"
-APP="$CARGO_TARGET_DIR/release/cartolina-app"
+# APP=/path/to/cartolina-app skips the build (e.g. a debug build).
+if [ -z "${APP:-}" ]; then
+  cargo build --release -p cartolina-app --manifest-path "$root/Cargo.toml"
+  APP="$CARGO_TARGET_DIR/release/cartolina-app"
+fi
 
 TAURI_DRIVER="${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}"
 if [ ! -x "$TAURI_DRIVER" ]; then
