@@ -2,11 +2,11 @@
 //!
 //! 1. Latency: a receipt delivered into a watched Maildir (`tmp/` then rename into
 //!    `new/`, as an MDA does) until the watcher emits its `Message` event; p50/p95/max.
-//! 1b. Latency to the archive: a real (forge, signed) receipt landing in a watched
-//!    Maildir until its card is updated in the archive, through a sink doing what
-//!    `cartolina watch` does (`Archive::ingest_bytes`, then the card read back); p50/p95
-//!    (goal p95 < 500 ms). Needs `cartolina-forge` next to this binary (same target
-//!    folder), else skipped with a message.
+//!    Then to the archive: a real (forge, signed) receipt landing in a watched Maildir
+//!    until its card is updated in the archive, through a sink doing what `cartolina
+//!    watch` does (`Archive::ingest_bytes`, then the card read back); p50/p95 (goal p95
+//!    < 500 ms). Needs `cartolina-forge` next to this binary (same target folder), else
+//!    skipped with a message.
 //! 2. Incremental mbox: a large generated mbox is read once; one message is appended and
 //!    the bytes the watcher reads for it are counted (goal: the message plus a few KiB of
 //!    fingerprints, independent of the mbox size).
@@ -180,7 +180,7 @@ fn run_in(base: &Path, args: &Args) -> std::io::Result<()> {
     Ok(())
 }
 
-/// 1b: receipt landing in a watched Maildir -> card updated in the archive.
+/// Receipt landing in a watched Maildir -> card updated in the archive.
 fn archive_latency(base: &Path, args: &Args) -> std::io::Result<()> {
     let err = |e: sources::SourceError| std::io::Error::other(e.to_string());
     let aerr = |e: archive::Error| std::io::Error::other(e.to_string());
