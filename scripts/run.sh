@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs Cartolina. Until the desktop app lands this is the `cartolina` CLI: it inspects
-# the paths you give (Maildir, mbox, .eml folders, .p7m files) or, with none, the
-# bundled demo mailbox.
+# Runs Cartolina: the desktop app when there is a display (with no source configured it
+# offers the bundled demo mailbox), else the `cartolina` CLI, which inspects the paths you
+# give (Maildir, mbox, .eml folders, .p7m files) or, with none, the demo mailbox.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 "$here/scripts/setup.sh"
