@@ -7,24 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use archive::{Archive, Clock, Error, ScanOptions, Verifier};
-use common::{assert_matches_manifest, cards, forge, real_samples, scan_with_trust};
+use common::{assert_matches_manifest, cards, forge, fsck_errors, real_samples, scan_with_trust};
 
 fn scan(arc: &Path, paths: &[PathBuf]) -> archive::Result<archive::ScanSummary> {
     let mut a = Archive::open_for_writing(arc)?;
     a.scan(paths, &ScanOptions::new(Verifier::new(&[] as &[PathBuf], 0).unwrap()), &mut |_| {})
-}
-
-fn fsck_errors(arc: &Path) -> Vec<String> {
-    let mut errs = Vec::new();
-    Archive::open_readonly(arc)
-        .unwrap()
-        .fsck(&mut |f| {
-            if f.severity == "error" {
-                errs.push(f.what.clone());
-            }
-        })
-        .unwrap();
-    errs
 }
 
 #[test]

@@ -3,10 +3,10 @@
 //! a blob without its row (a kill between the two) is finished by the next ingest.
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use archive::{Archive, Clock, LiveLocation, Verifier};
-use common::{cards, real_samples};
+use common::{cards, fsck_errors, real_samples};
 
 const ARUBA: [&str; 2] = ["aruba-2018-accettazione.eml", "aruba-2018-avvenuta-consegna.eml"];
 const IDENT: &str = "opec288.20181113163926.01838.310.1.63@pec.aruba.it";
@@ -19,19 +19,6 @@ fn sample(name: &str) -> (PathBuf, Vec<u8>) {
     let p = real_samples().join(name);
     let bytes = std::fs::read(&p).unwrap();
     (p, bytes)
-}
-
-fn fsck_errors(arc: &Path) -> Vec<String> {
-    let mut errs = Vec::new();
-    Archive::open_readonly(arc)
-        .unwrap()
-        .fsck(&mut |f| {
-            if f.severity == "error" {
-                errs.push(f.what.clone());
-            }
-        })
-        .unwrap();
-    errs
 }
 
 #[test]

@@ -102,3 +102,17 @@ pub fn assert_matches_manifest(corpus: &Path, cards: &[CardView], expect_proof: 
     let inbound = m["other"].as_array().unwrap().iter().filter(|f| matches!(f["kind"].as_str(), Some("transport" | "anomaly"))).count();
     assert_eq!(cards.iter().filter(|c| c.kind == "received").count(), inbound, "one received card per inbound envelope");
 }
+
+/// The error-severity findings of `fsck` on the archive at `arc`.
+pub fn fsck_errors(arc: &Path) -> Vec<String> {
+    let mut errs = Vec::new();
+    Archive::open_readonly(arc)
+        .unwrap()
+        .fsck(&mut |f| {
+            if f.severity == "error" {
+                errs.push(f.what.clone());
+            }
+        })
+        .unwrap();
+    errs
+}
