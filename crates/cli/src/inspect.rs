@@ -143,7 +143,8 @@ fn message_record(path: String, offset: Option<u64>, bytes: &[u8], checker: &Che
 
 fn emit(out: &mut impl Write, json: bool, record: &InspectRecord<'_>) -> io::Result<()> {
     if json {
-        serde_json::to_writer(&mut *out, record).map_err(io::Error::other)?;
+        // `From` keeps the I/O error kind (a closed pipe stays BrokenPipe, which main treats as a normal end).
+        serde_json::to_writer(&mut *out, record).map_err(io::Error::from)?;
         return writeln!(out);
     }
     let place = match record.offset {

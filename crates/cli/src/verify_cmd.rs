@@ -33,7 +33,7 @@ pub fn run(paths: &[PathBuf], json: bool, trust: &[PathBuf], lang: Lang) -> io::
     let mut out = BufWriter::new(io::stdout().lock());
     inspect::for_each_record(paths, &checker, |r| {
         if json {
-            serde_json::to_writer(&mut out, r).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut out, r).map_err(io::Error::from)?;
             writeln!(out)
         } else {
             print_summary(&mut out, r, lang)?;
