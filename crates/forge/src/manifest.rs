@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 /// File kinds, exactly as the manifest spells them.
+///
+/// Deliberately not `pec::PecKind`: the manifest is the independent answer key the
+/// classifier is tested against, so forge must not depend on the crate under test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
