@@ -30,5 +30,8 @@ case "$what" in
   # Receipts/s (RSA-2048 and P-256 providers; ring fast path and path cache on, then
   # each off), a 100 MiB .p7m (GB/s, peak RSS), openssl cms -verify on the same files.
   verify) "$target/cartolina-bench" verify "$corpus" --limit 20000 --passes 3 --openssl-sample 200 --p7m-mb 100 ;;
+  # The desktop app over that corpus (scanned once into its own archive): window
+  # interactive, search-as-you-type per keystroke, idle CPU and memory (tests/app-e2e/bench.sh).
+  app) exec "$here/tests/app-e2e/bench.sh" "$corpus" "$root/app-archive-$n" ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac

@@ -1,25 +1,118 @@
-//! The one archive writer of the app: a background thread that scans sources (on add,
-//! on request, and every few seconds for the watched ones: the archive's scan skips
-//! files already indexed with the same size and mtime), emitting `ingest-progress`,
-//! `cards-changed`, `sources-changed`, `delivery-failed` and `overdue`.
-use std::collections::HashSet;
+//! The one archive writer of the app: a background thread that scans sources (at start,
+//! on add or resume, and when a watched source's files change), emitting
+//! `ingest-progress`, `cards-changed`, `sources-changed`, `delivery-failed` and `overdue`.
+//!
+//! Changes are noticed by the kernel (inotify through `notify`), not by polling: an idle
+//! app does no work however big its sources are (a re-scan walks every file of a source:
+//! seconds at 100,000 messages). A burst of changes (a Maildir delivery is a write in
+//! `tmp/` and a rename into `new/`) is taken in once it has settled.
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use archive::{Archive, Clock, ScanOptions};
+use notify::Watcher as _;
 use tauri::{AppHandle, Emitter};
 use tauri_plugin_notification::NotificationExt;
 
 use crate::state::{AppState, IngestProgress};
 
-/// How often watched sources are re-scanned (new files in a Maildir, a grown mbox).
-const RESCAN_EVERY: Duration = Duration::from_secs(10);
+/// What wakes the scanner.
+#[derive(Debug, Clone, Copy)]
+pub enum Wake {
+    /// Scan every active source (start-up, another archive folder).
+    All,
+    /// Scan this source now (added, resumed).
+    Source(i64),
+    /// Files of this source changed: scan it once the changes have settled.
+    Changed(i64),
+}
+
+/// Quiet time after the last change before a re-scan, and the most a stream of
+/// changes can hold it back.
+const SETTLE: Duration = Duration::from_millis(300);
+const SETTLE_MAX: Duration = Duration::from_secs(5);
+/// A source that cannot be watched (missing folder, unmounted disk) is looked at again
+/// this often, until it can.
+const RETRY_UNWATCHED: Duration = Duration::from_secs(30);
+
+/// Kernel notifications on the active sources' paths -> `Wake::Changed`.
+struct Watches {
+    watcher: Option<notify::RecommendedWatcher>,
+    /// Watched: source id -> path.
+    watched: HashMap<i64, PathBuf>,
+    /// Shared with the notification thread, to map a changed path to its source.
+    roots: Arc<Mutex<Vec<(i64, PathBuf)>>>,
+    /// Active sources whose path could not be watched.
+    unwatched: bool,
+}
+
+/// Reads, opens and metadata (our own scans read every file) are not changes.
+fn is_change(kind: &notify::EventKind) -> bool {
+    use notify::event::ModifyKind;
+    use notify::EventKind;
+    match kind {
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Create(_) | EventKind::Remove(_) | EventKind::Modify(_) | EventKind::Any | EventKind::Other => true,
+    }
+}
+
+impl Watches {
+    fn new(tx: mpsc::Sender<Wake>) -> Watches {
+        let roots: Arc<Mutex<Vec<(i64, PathBuf)>>> = Arc::default();
+        let r = roots.clone();
+        let watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
+            let Ok(ev) = ev else { return };
+            if !is_change(&ev.kind) {
+                return;
+            }
+            let ids: HashSet<i64> = {
+                let roots = r.lock().unwrap();
+                ev.paths.iter().flat_map(|p| roots.iter().filter(|(_, root)| p.starts_with(root)).map(|(id, _)| *id)).collect()
+            };
+            for id in ids {
+                let _ = tx.send(Wake::Changed(id));
+            }
+        })
+        .map_err(|e| eprintln!("cartolina-app: file notifications unavailable ({e}): sources are scanned at start and on request only"))
+        .ok();
+        Watches { watcher, watched: HashMap::new(), roots, unwatched: false }
+    }
+
+    /// Watch exactly the active (not paused) sources.
+    fn sync(&mut self, st: &AppState) {
+        let Some(w) = self.watcher.as_mut() else { return };
+        let want: HashMap<i64, PathBuf> =
+            st.sources.lock().unwrap().iter().filter(|s| !s.paused).map(|s| (s.id, PathBuf::from(&s.path))).collect();
+        self.watched.retain(|id, path| {
+            if want.get(id) == Some(path) {
+                return true;
+            }
+            let _ = w.unwatch(path);
+            false
+        });
+        self.unwatched = false;
+        for (id, path) in &want {
+            if self.watched.contains_key(id) {
+                continue;
+            }
+            let mode = if path.is_dir() { notify::RecursiveMode::Recursive } else { notify::RecursiveMode::NonRecursive };
+            match w.watch(path, mode) {
+                Ok(()) => {
+                    self.watched.insert(*id, path.clone());
+                }
+                Err(_) => self.unwatched = true,
+            }
+        }
+        *self.roots.lock().unwrap() = self.watched.iter().map(|(id, p)| (*id, p.clone())).collect();
+    }
+}
 
 pub fn start(app: AppHandle, st: Arc<AppState>) {
-    let (tx, rx) = mpsc::channel::<Option<i64>>();
-    *st.scan_tx.lock().unwrap() = Some(tx);
+    let (tx, rx) = mpsc::channel::<Wake>();
+    *st.scan_tx.lock().unwrap() = Some(tx.clone());
     std::thread::Builder::new()
         .name("cartolina-scanner".into())
         .spawn(move || {
@@ -28,20 +121,47 @@ pub fn start(app: AppHandle, st: Arc<AppState>) {
             let mut seen_failed: HashSet<(i64, String)> = HashSet::new();
             let mut seen_overdue: HashSet<(i64, String)> = HashSet::new();
             seed(&st, &mut seen_failed, &mut seen_overdue);
-            // A first pass over the configured sources at start-up.
-            let mut pending: Option<Option<i64>> = Some(None);
+            let mut watches = Watches::new(tx);
+            // A first pass over the configured sources at start-up (what arrived while
+            // the app was closed).
+            let mut pending: Option<Wake> = Some(Wake::All);
             loop {
-                let req = match pending.take() {
+                watches.sync(&st);
+                let first = match pending.take() {
                     Some(r) => r,
-                    None => match rx.recv_timeout(RESCAN_EVERY) {
-                        Ok(r) => r,
-                        Err(RecvTimeoutError::Timeout) => None,
-                        Err(RecvTimeoutError::Disconnected) => return,
-                    },
+                    None => {
+                        let r = if watches.unwatched { rx.recv_timeout(RETRY_UNWATCHED) } else { rx.recv().map_err(|_| RecvTimeoutError::Disconnected) };
+                        match r {
+                            Ok(r) => r,
+                            Err(RecvTimeoutError::Timeout) => Wake::All,
+                            Err(RecvTimeoutError::Disconnected) => return,
+                        }
+                    }
                 };
+                // Gather what else is asked; let changes settle first.
+                let (mut all, mut ids, mut changed) = (false, Vec::<i64>::new(), false);
+                let mut next = Some(first);
+                let t0 = Instant::now();
+                loop {
+                    match next.take() {
+                        Some(Wake::All) => all = true,
+                        Some(Wake::Source(id)) => ids.push(id),
+                        Some(Wake::Changed(id)) => {
+                            changed = true;
+                            ids.push(id);
+                        }
+                        None => {}
+                    }
+                    let wait = if changed { SETTLE.min(SETTLE_MAX.saturating_sub(t0.elapsed())) } else { Duration::ZERO };
+                    match rx.recv_timeout(wait) {
+                        Ok(w) => next = Some(w),
+                        Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
                 let ids: Vec<i64> = {
                     let s = st.sources.lock().unwrap();
-                    s.iter().filter(|x| req.map_or(!x.paused, |id| x.id == id)).map(|x| x.id).collect()
+                    s.iter().filter(|x| if all { !x.paused } else { ids.contains(&x.id) }).map(|x| x.id).collect()
                 };
                 let mut imported = false;
                 for id in ids {
@@ -58,9 +178,10 @@ pub fn start(app: AppHandle, st: Arc<AppState>) {
         .expect("scanner thread");
 }
 
+/// Ask the scanner for a scan: `Some(id)` = that source now, `None` = every active one.
 pub fn wake(st: &AppState, id: Option<i64>) {
     if let Some(tx) = st.scan_tx.lock().unwrap().as_ref() {
-        let _ = tx.send(id);
+        let _ = tx.send(id.map_or(Wake::All, Wake::Source));
     }
 }
 

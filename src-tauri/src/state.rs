@@ -66,8 +66,8 @@ pub struct AppState {
     pub ingest: Mutex<Option<IngestProgress>>,
     /// A read-only connection, reopened when the archive appears or moves.
     pub reader: Mutex<Option<archive::Archive>>,
-    /// Wakes the scanner: `Some(id)` = scan that source now, `None` = all.
-    pub scan_tx: Mutex<Option<std::sync::mpsc::Sender<Option<i64>>>>,
+    /// Wakes the scanner (`scanner::wake`).
+    pub scan_tx: Mutex<Option<std::sync::mpsc::Sender<crate::scanner::Wake>>>,
 }
 
 /// Where the archive folder is remembered between runs (the settings live inside it).
