@@ -38,9 +38,19 @@ pub fn dn_string(der: &[u8], name: &Name) -> String {
     s
 }
 
-/// A certificate plus the raw bytes its signature covers.
+/// Most parsed certificates kept by [`Cert::from_der`]'s memo.
+const PARSED_CACHE_ENTRIES: usize = 1024;
+
+/// A parsed certificate, cheap to clone (shared). Every receipt of a provider carries
+/// the same signer certificate: parsing it with x509-cert cost about a seventh of a
+/// receipt's verification, so parsed certificates are memoised by fingerprint, and
+/// their display strings are computed once.
 #[derive(Debug, Clone)]
-pub struct Cert {
+pub struct Cert(std::sync::Arc<CertData>);
+
+/// A certificate plus the raw bytes its signature covers.
+#[derive(Debug)]
+pub struct CertData {
     pub der: Vec<u8>,
     pub parsed: Certificate,
     /// The tbsCertificate exactly as encoded (not re-encoded: see `asn1` docs).
@@ -56,6 +66,15 @@ pub struct Cert {
     pub key_usage: Option<KeyUsage>,
     /// SHA-256 of `der` (identity for caches and display).
     pub fingerprint: [u8; 32],
+    /// The summary without `expired_since` (which depends on "now"), made on first use.
+    summary: std::sync::OnceLock<CertificateSummary>,
+}
+
+impl std::ops::Deref for Cert {
+    type Target = CertData;
+    fn deref(&self) -> &CertData {
+        &self.0
+    }
 }
 
 impl PartialEq for Cert {
@@ -66,6 +85,30 @@ impl PartialEq for Cert {
 
 impl Cert {
     pub fn from_der(der: &[u8]) -> Result<Cert> {
+        use std::collections::HashMap;
+        use std::sync::{Mutex, OnceLock};
+        static PARSED: OnceLock<Mutex<HashMap<[u8; 32], Cert>>> = OnceLock::new();
+        let fingerprint: [u8; 32] = {
+            use sha2::Digest as _;
+            sha2::Sha256::digest(der).into()
+        };
+        let memo = PARSED.get_or_init(Default::default);
+        if let Some(c) = memo.lock().ok().and_then(|m| m.get(&fingerprint).filter(|c| c.der == der).cloned()) {
+            return Ok(c);
+        }
+        let cert = Cert(std::sync::Arc::new(CertData::parse(der, fingerprint)?));
+        if let Ok(mut m) = memo.lock() {
+            if m.len() >= PARSED_CACHE_ENTRIES {
+                m.clear();
+            }
+            m.insert(fingerprint, cert.clone());
+        }
+        Ok(cert)
+    }
+}
+
+impl CertData {
+    fn parse(der: &[u8], fingerprint: [u8; 32]) -> Result<CertData> {
         let outer = asn1::read_one(der, 0x30).map_err(|e| Error::Certificate(e.to_string()))?;
         let first = asn1::read(outer.value).map_err(|e| Error::Certificate(e.to_string()))?.0;
         let start = first.raw.as_ptr() as usize - der.as_ptr() as usize;
@@ -85,11 +128,7 @@ impl Cert {
             Ok(v) => v.map(|(_, k)| k),
             Err(_) => Some(KeyUsage(Default::default())),
         };
-        let fingerprint: [u8; 32] = {
-            use sha2::Digest as _;
-            sha2::Sha256::digest(der).into()
-        };
-        Ok(Cert {
+        Ok(CertData {
             fingerprint,
             der: der.to_vec(),
             tbs,
@@ -101,9 +140,12 @@ impl Cert {
             basic_constraints,
             key_usage,
             parsed,
+            summary: std::sync::OnceLock::new(),
         })
     }
+}
 
+impl Cert {
     pub fn tbs(&self) -> &[u8] {
         &self.der[self.tbs.clone()]
     }
@@ -148,25 +190,32 @@ impl Cert {
     }
 
     pub fn summary(&self, now: u64) -> CertificateSummary {
-        let t = &self.parsed.tbs_certificate;
-        let serial_attr = name_attr(&t.subject, OID_SERIAL_NUMBER);
-        let codice_fiscale = serial_attr.as_deref().and_then(|s| s.strip_prefix("TINIT-")).map(str::to_string);
-        CertificateSummary {
-            subject: self.subject_string(),
-            common_name: name_attr(&t.subject, OID_CN),
-            organization: name_attr(&t.subject, OID_O),
-            subject_serial_number: if codice_fiscale.is_none() { serial_attr } else { None },
-            codice_fiscale,
-            given_name: name_attr(&t.subject, OID_GIVEN_NAME),
-            surname: name_attr(&t.subject, OID_SURNAME),
-            issuer: self.issuer_string(),
-            issuer_common_name: name_attr(&t.issuer, OID_CN),
-            serial: serial_hex(self.serial_bytes()),
-            not_before: format_time(self.not_before),
-            not_after: format_time(self.not_after),
-            expired_since: (self.not_after < now).then(|| format_date(self.not_after)),
-            sha256_fingerprint: hex_lower(&self.fingerprint),
-        }
+        let mut summary = self
+            .summary
+            .get_or_init(|| {
+                let t = &self.parsed.tbs_certificate;
+                let serial_attr = name_attr(&t.subject, OID_SERIAL_NUMBER);
+                let codice_fiscale = serial_attr.as_deref().and_then(|s| s.strip_prefix("TINIT-")).map(str::to_string);
+                CertificateSummary {
+                    subject: self.subject_string(),
+                    common_name: name_attr(&t.subject, OID_CN),
+                    organization: name_attr(&t.subject, OID_O),
+                    subject_serial_number: if codice_fiscale.is_none() { serial_attr } else { None },
+                    codice_fiscale,
+                    given_name: name_attr(&t.subject, OID_GIVEN_NAME),
+                    surname: name_attr(&t.subject, OID_SURNAME),
+                    issuer: self.issuer_string(),
+                    issuer_common_name: name_attr(&t.issuer, OID_CN),
+                    serial: serial_hex(self.serial_bytes()),
+                    not_before: format_time(self.not_before),
+                    not_after: format_time(self.not_after),
+                    expired_since: None,
+                    sha256_fingerprint: hex_lower(&self.fingerprint),
+                }
+            })
+            .clone();
+        summary.expired_since = (self.not_after < now).then(|| format_date(self.not_after));
+        summary
     }
 }
 

@@ -47,7 +47,7 @@ fn deep_nesting_is_an_error() {
 fn thousands_of_candidate_issuers_end_fast_indeterminate() {
     let Some(p) = pki() else { return };
     let leaf = parse_certificates(&p.read("leaf.pem")).unwrap().remove(0);
-    let inter_der = parse_certificates(&p.read("inter.pem")).unwrap().remove(0).der;
+    let inter_der = parse_certificates(&p.read("inter.pem")).unwrap().remove(0).der.clone();
     // 3000 look-alike issuers: right name, broken signature.
     let fakes: Vec<_> = (0..3000u32)
         .map(|i| {

@@ -50,7 +50,7 @@ fn imported_crl_revokes() {
 
 fn b64(p: &Pki, name: &str) -> String {
     use base64::Engine;
-    let der = verify::certs::parse_certificates(&p.read(name)).unwrap().remove(0).der;
+    let der = verify::certs::parse_certificates(&p.read(name)).unwrap().remove(0).der.clone();
     base64::engine::general_purpose::STANDARD.encode(der)
 }
 
