@@ -21,8 +21,14 @@ use crate::writer::{self, Item, SourceState, WriteStats, Writer};
 use crate::Archive;
 
 /// Records per transaction, and the longest a record waits before its batch commits.
-const BATCH: usize = 512;
+/// Each batch costs a `syncfs` (blobs durable before rows) and a commit that rewrites
+/// the B-tree and FTS pages it touched, so fewer, larger batches cost less (512 before).
+const BATCH: usize = 2048;
 const BATCH_WAIT: Duration = Duration::from_millis(300);
+/// Items waiting for the writer: workers keep going while it commits.
+const QUEUE: usize = 4096;
+/// Unchanged files (rescan) reported to the writer in groups, not one message each.
+const SKIP_REPORT: u64 = 1024;
 
 pub struct ScanOptions {
     pub verifier: Verifier,
@@ -65,7 +71,7 @@ pub struct ScanSummary {
 
 enum ToWriter {
     Item(Item),
-    Progress { files_total: Option<u64>, skipped: bool, bytes: u64 },
+    Progress { files_total: Option<u64>, skipped: u64, bytes: u64 },
     Error(String),
     Fatal(Error),
 }
@@ -79,7 +85,7 @@ struct Job {
 pub(crate) fn scan(archive: &mut Archive, roots: &[PathBuf], opts: &ScanOptions, progress: &mut dyn FnMut(&Progress)) -> Result<ScanSummary> {
     let started = Instant::now();
     archive.blobs.clean_tmp();
-    let (out_tx, out_rx) = mpsc::sync_channel::<ToWriter>(4 * BATCH);
+    let (out_tx, out_rx) = mpsc::sync_channel::<ToWriter>(QUEUE);
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(64);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let db_path = archive.db_path.clone();
@@ -149,11 +155,10 @@ fn write_loop(writer: &mut Writer<'_>, rx: Receiver<ToWriter>, summary: &mut Sca
                 if let Some(t) = files_total {
                     p.files_total = t;
                     p.walk_done = true;
-                } else if skipped {
-                    p.files_skipped += 1;
-                    p.files_done += 1;
-                    summary.files_skipped += 1;
                 }
+                p.files_skipped += skipped;
+                p.files_done += skipped;
+                summary.files_skipped += skipped;
                 p.bytes += bytes;
                 summary.bytes_read += bytes;
             }
@@ -206,20 +211,50 @@ fn read_sources(roots: &[PathBuf], own: &Path, db_path: &Path, jobs: SyncSender<
     };
     // Absolute paths: locations must mean the same thing whatever the working folder.
     let roots: Vec<PathBuf> = roots.iter().map(|r| std::path::absolute(r).unwrap_or_else(|_| r.clone())).collect();
-    let total: u64 = roots
-        .iter()
-        .map(|r| sources::walk(r).filter(|e| e.as_ref().is_ok_and(|e| !e.path.starts_with(own))).count() as u64)
-        .sum();
-    if out.send(ToWriter::Progress { files_total: Some(total), skipped: false, bytes: 0 }).is_err() {
-        return counts;
+    // The total for a progress display comes from a second walk on its own thread:
+    // counting first held back the reading by a whole walk (6% of a cold scan's CPU,
+    // half of a rescan's time), and a rescan leaves the other core idle.
+    let counter = {
+        let roots = roots.clone();
+        let own = own.to_path_buf();
+        let out = out.clone();
+        std::thread::spawn(move || {
+            let total: u64 = roots
+                .iter()
+                .map(|r| sources::walk(r).filter(|e| e.as_ref().is_ok_and(|e| !e.path.starts_with(&own))).count() as u64)
+                .sum();
+            let _ = out.send(ToWriter::Progress { files_total: Some(total), skipped: 0, bytes: 0 });
+        })
+    };
+    let mut skipped = 0u64;
+    let finished = read_all(&roots, own, &conn, &jobs, &out, &mut counts, &mut skipped);
+    if finished && skipped > 0 {
+        let _ = out.send(ToWriter::Progress { files_total: None, skipped, bytes: 0 });
     }
-    for root in &roots {
+    // Detached when reading stopped early: its next send fails and it ends.
+    if finished {
+        let _ = counter.join();
+    }
+    counts
+}
+
+/// Returns false when the writer has gone away (fatal error): stop reading.
+fn read_all(
+    roots: &[PathBuf],
+    own: &Path,
+    conn: &rusqlite::Connection,
+    jobs: &SyncSender<Job>,
+    out: &SyncSender<ToWriter>,
+    counts: &mut (u64, u64, u64),
+    skipped: &mut u64,
+) -> bool {
+    for root in roots {
         for entry in sources::walk(root) {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
                     if out.send(ToWriter::Error(e.to_string())).is_err() {
-                        return counts;
+                        return false;
                     }
                     continue;
                 }
@@ -230,16 +265,25 @@ fn read_sources(roots: &[PathBuf], own: &Path, db_path: &Path, jobs: SyncSender<
                 continue;
             }
             counts.0 += 1;
-            if !read_entry(&entry, &conn, &jobs, &out, &mut counts) {
-                return counts;
+            if !read_entry(&entry, conn, jobs, out, counts, skipped) {
+                return false;
             }
         }
     }
-    counts
+    true
 }
 
 /// Returns false when the writer has gone away (fatal error): stop reading.
-fn read_entry(entry: &sources::Entry, conn: &rusqlite::Connection, jobs: &SyncSender<Job>, out: &SyncSender<ToWriter>, counts: &mut (u64, u64, u64)) -> bool {
+/// `skipped` counts unchanged files not yet reported (sent before anything else, so the
+/// writer's counts stay in order).
+fn read_entry(
+    entry: &sources::Entry,
+    conn: &rusqlite::Connection,
+    jobs: &SyncSender<Job>,
+    out: &SyncSender<ToWriter>,
+    counts: &mut (u64, u64, u64),
+    skipped: &mut u64,
+) -> bool {
     let path = entry.path.to_string_lossy().into_owned();
     let meta = match std::fs::metadata(&entry.path) {
         Ok(m) => m,
@@ -260,7 +304,14 @@ fn read_entry(entry: &sources::Entry, conn: &rusqlite::Connection, jobs: &SyncSe
         }
     };
     if state == SourceState::Unchanged {
-        return out.send(ToWriter::Progress { files_total: None, skipped: true, bytes: 0 }).is_ok();
+        *skipped += 1;
+        if *skipped >= SKIP_REPORT {
+            return out.send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 }).is_ok();
+        }
+        return true;
+    }
+    if *skipped > 0 && out.send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 }).is_err() {
+        return false;
     }
     counts.1 += 1;
     if out.send(ToWriter::Item(Item::FileStart { path: path.clone(), changed: true })).is_err() {
@@ -270,7 +321,7 @@ fn read_entry(entry: &sources::Entry, conn: &rusqlite::Connection, jobs: &SyncSe
         sources::EntryKind::SingleFile => match sources::read_message_file(&entry.path) {
             Ok(bytes) => {
                 let len = bytes.len() as u64;
-                if out.send(ToWriter::Progress { files_total: None, skipped: false, bytes: len }).is_err() {
+                if out.send(ToWriter::Progress { files_total: None, skipped: 0, bytes: len }).is_err() {
                     return false;
                 }
                 if jobs.send(Job { path: path.clone(), offset: -1, bytes }).is_err() {
@@ -301,7 +352,7 @@ fn read_entry(entry: &sources::Entry, conn: &rusqlite::Connection, jobs: &SyncSe
                 match m {
                     Ok(sources::MboxMessage { offset, raw: Ok(bytes), .. }) => {
                         n += 1;
-                        if out.send(ToWriter::Progress { files_total: None, skipped: false, bytes: bytes.len() as u64 }).is_err() {
+                        if out.send(ToWriter::Progress { files_total: None, skipped: 0, bytes: bytes.len() as u64 }).is_err() {
                             return false;
                         }
                         if jobs.send(Job { path: path.clone(), offset: offset as i64, bytes }).is_err() {

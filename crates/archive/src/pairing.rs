@@ -44,7 +44,7 @@ pub fn process_dirty(conn: &mut Connection) -> Result<u64> {
         }
         for k in &keys {
             rebuild(&tx, k)?;
-            tx.execute("DELETE FROM dirty WHERE key = ?1", [k])?;
+            tx.prepare_cached("DELETE FROM dirty WHERE key = ?1")?.execute([k])?;
         }
         tx.commit()?;
         done += keys.len() as u64;
@@ -221,21 +221,22 @@ fn rebuild(conn: &Connection, key: &str) -> Result<()> {
     } else {
         None
     };
-    let existing: Option<i64> = conn.query_row("SELECT id FROM cards WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+    // Statements cached: a cold scan rebuilds every card once.
+    let existing: Option<i64> = conn.prepare_cached("SELECT id FROM cards WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?;
     if let Some(id) = existing {
-        conn.execute("DELETE FROM card_recipients WHERE card = ?1", [id])?;
-        conn.execute("DELETE FROM card_messages WHERE card = ?1", [id])?;
+        conn.prepare_cached("DELETE FROM card_recipients WHERE card = ?1")?.execute([id])?;
+        conn.prepare_cached("DELETE FROM card_messages WHERE card = ?1")?.execute([id])?;
     }
     let Some(b) = built else {
         if let Some(id) = existing {
-            conn.execute("DELETE FROM cards WHERE id = ?1", [id])?;
+            conn.prepare_cached("DELETE FROM cards WHERE id = ?1")?.execute([id])?;
         }
         return Ok(());
     };
     let n = |s: &str| b.recipients.iter().filter(|r| r.rtype == "certificato" && r.state == s).count() as i64;
     let unresolved = n("none") + n("warned");
     let sent_ts = b.sent_at.as_deref().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()).map(|d| d.timestamp());
-    let id: i64 = conn.query_row(
+    let id: i64 = conn.prepare_cached(
         "INSERT INTO cards (key, kind, account, msgid, identificativo, subject, sender, sent_at, sent_ts, accepted_at, accepted_ts,
             acceptance, n_delivered, n_failed, n_unresolved, proof_ok, problems, origin, original)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
@@ -246,7 +247,8 @@ fn rebuild(conn: &Connection, key: &str) -> Result<()> {
             n_failed = excluded.n_failed, n_unresolved = excluded.n_unresolved, proof_ok = excluded.proof_ok,
             problems = excluded.problems, origin = excluded.origin, original = excluded.original
          RETURNING id",
-        params![
+    )?
+    .query_row(params![
             key,
             b.kind,
             b.account,

@@ -71,8 +71,8 @@ impl<'a> Writer<'a> {
                     if changed {
                         // The file changed since it was indexed: its old (path, offset)
                         // locations may now point at other bytes. The messages stay.
-                        tx.execute("DELETE FROM locations WHERE path = ?1", [&path])?;
-                        tx.execute("DELETE FROM sources WHERE path = ?1", [&path])?;
+                        tx.prepare_cached("DELETE FROM locations WHERE path = ?1")?.execute([&path])?;
+                        tx.prepare_cached("DELETE FROM sources WHERE path = ?1")?.execute([&path])?;
                     }
                     self.files.entry(path).or_default();
                 }
@@ -87,12 +87,13 @@ impl<'a> Writer<'a> {
                     } else {
                         stats.messages_known += 1;
                     }
-                    let n = tx.execute(
-                        "INSERT INTO locations (message, path, offset, seen_at) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT(path, offset) DO UPDATE SET message = excluded.message, seen_at = excluded.seen_at
-                         WHERE message <> excluded.message",
-                        params![id, path, offset, self.now],
-                    )?;
+                    let n = tx
+                        .prepare_cached(
+                            "INSERT INTO locations (message, path, offset, seen_at) VALUES (?1, ?2, ?3, ?4)
+                             ON CONFLICT(path, offset) DO UPDATE SET message = excluded.message, seen_at = excluded.seen_at
+                             WHERE message <> excluded.message",
+                        )?
+                        .execute(params![id, path, offset, self.now])?;
                     stats.locations_new += n as u64;
                     let st = self.files.entry(path.clone()).or_default();
                     st.received += 1;
@@ -112,10 +113,8 @@ impl<'a> Writer<'a> {
         for path in done_files {
             if let Some(st) = self.files.remove(&path) {
                 if let Some((size, mtime, kind, messages, true)) = st.end {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO sources (path, size, mtime_ns, kind, messages, scanned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        params![path, size, mtime, kind, messages as i64, self.now],
-                    )?;
+                    tx.prepare_cached("INSERT OR REPLACE INTO sources (path, size, mtime_ns, kind, messages, scanned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+                        .execute(params![path, size, mtime, kind, messages as i64, self.now])?;
                     stats.files_indexed += 1;
                 }
             }
@@ -131,22 +130,27 @@ fn is_file_done(st: &FileState) -> bool {
 }
 
 /// Insert the message unless its bytes are already known. Returns (id, inserted).
+///
+/// Every statement here runs once per message: they are cached (`prepare_cached`), as
+/// compiling them each time cost more than executing them.
 fn insert_message(tx: &rusqlite::Transaction<'_>, r: &Record, now: i64) -> Result<(i64, bool)> {
     if let Some(id) = tx
-        .query_row("SELECT id FROM messages WHERE sha256 = ?1", [&r.sha256], |row| row.get::<_, i64>(0))
+        .prepare_cached("SELECT id FROM messages WHERE sha256 = ?1")?
+        .query_row([&r.sha256], |row| row.get::<_, i64>(0))
         .optional()?
     {
         return Ok((id, false));
     }
     let dc = r.dc.as_ref();
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO messages (sha256, size, kind, parse_error, message_id, refers_to, header_ref, identificativo,
             subject, from_addr, to_addrs, delivered_to, date, date_ts,
             dc_tipo, dc_mittente, dc_destinatari, dc_data, dc_ts, dc_consegna, dc_errore, dc_errore_esteso, dc_ricevuta, dc_gestore, dc_oggetto,
             sig_integrity, sig_trust, sig_detail, signer, inconsistencies, notes, pc_subject, pc_date, pc_date_ts, added_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25,
             ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)",
-        params![
+    )?
+    .execute(params![
             r.sha256,
             r.size,
             r.kind,
@@ -182,16 +186,13 @@ fn insert_message(tx: &rusqlite::Transaction<'_>, r: &Record, now: i64) -> Resul
             r.pc_date,
             r.pc_date_ts,
             now,
-        ],
-    )?;
+        ])?;
     let id = tx.last_insert_rowid();
     let f = &r.fts;
-    tx.execute(
-        "INSERT INTO fts (rowid, subject, addresses, body, attachments, ids, provider, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![id, f.subject, f.addresses, f.body, f.attachments, f.ids, f.provider, f.errors],
-    )?;
+    tx.prepare_cached("INSERT INTO fts (rowid, subject, addresses, body, attachments, ids, provider, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
+        .execute(params![id, f.subject, f.addresses, f.body, f.attachments, f.ids, f.provider, f.errors])?;
     for key in dirty_keys(r) {
-        tx.execute("INSERT OR IGNORE INTO dirty (key) VALUES (?1)", [key])?;
+        tx.prepare_cached("INSERT OR IGNORE INTO dirty (key) VALUES (?1)")?.execute([key])?;
     }
     Ok((id, true))
 }
@@ -224,8 +225,10 @@ fn dirty_keys(r: &Record) -> Vec<String> {
 /// Is this source file already indexed with this size and mtime? `Some(changed)` tells
 /// whether a previous version of it was indexed (its locations must be replaced).
 pub fn source_state(conn: &Connection, path: &str, size: i64, mtime_ns: i64) -> Result<SourceState> {
+    // Cached: a rescan asks this once per file and otherwise does almost nothing.
     let row: Option<(i64, i64)> = conn
-        .query_row("SELECT size, mtime_ns FROM sources WHERE path = ?1", [path], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT size, mtime_ns FROM sources WHERE path = ?1")?
+        .query_row([path], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
         .map_err(Error::from)?;
     Ok(match row {
