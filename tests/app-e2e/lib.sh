@@ -20,10 +20,13 @@ app_e2e_tauri_driver() {
 # use cannot fail the run. Sets DISPLAY and APP_E2E_XVFB_PID. $1: a scratch folder.
 app_e2e_display() {
   local work="$1" n=""
+  # The file exists before Xvfb starts: the background job opens it only when it runs,
+  # and the first read below may come before that.
+  : >"$work/display"
   Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
   APP_E2E_XVFB_PID=$!
   for _ in $(seq 100); do
-    n="$(tr -dc 0-9 <"$work/display")"
+    n="$(tr -dc 0-9 <"$work/display" || true)"
     [ -n "$n" ] && break
     kill -0 "$APP_E2E_XVFB_PID" 2>/dev/null || break
     sleep 0.1
