@@ -4,7 +4,7 @@
 //! the verdict from [`crate::signature`]; text for the search index from a full
 //! mail-parser pass (bodies, attachment names, and the same for an enclosed
 //! `postacert.eml`, which is the user's original message).
-use mail_parser::{MessageParser, MimeHeaders};
+use mail_parser::{HeaderName, MessageParser, MimeHeaders};
 use pec::{normalize_msgid, PecMessage};
 
 use crate::signature::{self, SigCheck, Verifier};
@@ -213,9 +213,25 @@ fn fill_text(rec: &mut Record, raw: &[u8]) {
     add_text(f, &m);
 }
 
+/// The parser for the index text: only the headers read here are parsed (MIME ones to
+/// find and decode the bodies, `Date`, `Subject`); the rest are skipped. By default
+/// mail-parser fully parses every header it knows (`Received` chains, address lists,
+/// ids), half of its time on PEC messages; `Delivered-To` is read raw
+/// (`header_raw` works on skipped headers).
+fn text_parser() -> &'static MessageParser {
+    static PARSER: std::sync::OnceLock<MessageParser> = std::sync::OnceLock::new();
+    PARSER.get_or_init(|| {
+        MessageParser::new()
+            .with_mime_headers()
+            .header_date(HeaderName::Date)
+            .header_text(HeaderName::Subject)
+            .default_header_ignore()
+    })
+}
+
 /// mail-parser on hostile input, with its panics contained (pec does the same).
 fn parse_full(raw: &[u8]) -> Option<mail_parser::Message<'_>> {
-    std::panic::catch_unwind(|| MessageParser::default().parse(raw)).ok().flatten()
+    std::panic::catch_unwind(|| text_parser().parse(raw)).ok().flatten()
 }
 
 fn add_text(f: &mut FtsText, m: &mail_parser::Message<'_>) {
@@ -238,5 +254,44 @@ fn add_text(f: &mut FtsText, m: &mail_parser::Message<'_>) {
             f.attachments.push_str(n);
             f.attachments.push(' ');
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the index and the dates are made of, as one parser sees a message.
+    fn text_of(m: &mail_parser::Message<'_>) -> (FtsText, Option<String>, Option<String>, Option<String>) {
+        let mut f = FtsText::default();
+        add_text(&mut f, m);
+        let delivered = m.header_raw("Delivered-To").map(|t| t.trim().to_string());
+        (f, m.date().map(|d| d.to_rfc3339()), m.subject().map(str::to_string), delivered)
+    }
+
+    /// The lean parser yields exactly what mail-parser's full parse does for the
+    /// demo mailbox (receipts, envelopes with postacert.eml, plain messages).
+    #[test]
+    fn lean_parser_reads_what_the_full_parser_reads() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/mailbox");
+        let mut n = 0;
+        for sub in ["cur", "new"] {
+            for f in std::fs::read_dir(root.join(sub)).unwrap() {
+                let raw = std::fs::read(f.unwrap().path()).unwrap();
+                let mut bodies = vec![raw.clone()];
+                if let Ok(pm) = pec::parse_message(&raw) {
+                    bodies.extend(pm.postacert.as_deref().map(<[u8]>::to_vec));
+                }
+                for b in &bodies {
+                    let full = MessageParser::default().parse(b.as_slice()).unwrap();
+                    let lean = parse_full(b).unwrap();
+                    let (fa, da, sa, ta) = text_of(&full);
+                    let (fb, db, sb, tb) = text_of(&lean);
+                    assert_eq!((fa.body, fa.attachments, da, sa, ta), (fb.body, fb.attachments, db, sb, tb));
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 150, "only {n} messages compared");
     }
 }
