@@ -50,6 +50,16 @@ enum Command {
         /// Scan worker threads (default: all cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// Also time `notmuch new` on the same Maildir (throwaway config and database).
+        #[arg(long)]
+        notmuch: bool,
+        /// Files verified by `openssl smime -verify`, one process each, for the ratio (0: skip).
+        #[arg(long, default_value_t = 0)]
+        openssl_sample: usize,
+        /// Grow the archive to this many messages (replicated rows, see
+        /// archive_bench/scale.rs) and measure search and status again (0: skip).
+        #[arg(long, default_value_t = 0)]
+        scale_to: u64,
     },
     /// Signature verification throughput on a forge Maildir corpus (its root folder).
     Verify {
@@ -101,6 +111,8 @@ fn main() {
                 std::process::exit(1);
             }
         }
-        Command::Archive { corpus, archive, queries, jobs } => archive_bench::run(&corpus, archive, queries, jobs),
+        Command::Archive { corpus, archive, queries, jobs, notmuch, openssl_sample, scale_to } => {
+            archive_bench::run(archive_bench::Args { corpus, archive, queries, jobs, notmuch, openssl_sample, scale_to })
+        }
     }
 }
