@@ -62,11 +62,23 @@ pub fn trust_store(st: &AppState) -> verify::TrustStore {
 
 // ---- cards ------------------------------------------------------------------------
 
+/// At start-up, while the window and its web view come up: open the archive and load the
+/// card list, so the first `list_cards` finds them ready.
+pub fn warm_up(st: &AppState) {
+    let _ = with_reader(st, |ar| {
+        let mut guard = st.card_index.lock().unwrap();
+        if guard.is_none() {
+            *guard = Some(Arc::new(crate::cardindex::CardIndex::load(ar)?));
+        }
+        Ok(())
+    });
+}
+
 #[tauri::command]
 pub async fn list_cards(st: St<'_>, args: ListCardsArgs) -> Result<Json, String> {
     let st = st.inner().clone();
     let out = blocking(move || {
-        let page = with_reader(&st, |ar| glue::list_cards(ar, &args, &clock()))?;
+        let page = with_reader(&st, |ar| glue::list_cards(&st, ar, &args, &clock()))?;
         if !st.first_list_logged.swap(true, std::sync::atomic::Ordering::Relaxed) && std::env::var_os("CARTOLINA_APP_TIMING").is_some() {
             eprintln!("cartolina-app: first list_cards answered {} ms after start", st.started.elapsed().as_millis());
         }

@@ -8,6 +8,7 @@ use rusqlite::types::Value;
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
+use crate::cardindex::{self, CardIndex};
 use crate::state::AppState;
 
 const RAW_CAP: usize = 1024 * 1024;
@@ -78,58 +79,42 @@ fn day_range(from: &Option<String>, to: &Option<String>) -> Result<(Option<i64>,
     Ok((since, until))
 }
 
+/// The search box's text as an FTS5 query: every word must match, and the last one as
+/// a prefix (from two letters: a one-letter prefix matches most of an archive), so that
+/// the list narrows at each keystroke instead of going empty until a word is complete.
+/// A word the user ends with `*` is a prefix anyway.
+pub fn fts_as_you_type(text: &str) -> String {
+    let t = text.trim();
+    let last = t.split_whitespace().last().unwrap_or("");
+    if last.chars().count() >= 2 && !last.ends_with('*') {
+        archive::search::fts_query(&format!("{t}*"))
+    } else {
+        archive::search::fts_query(t)
+    }
+}
+
 fn fts_ids_sql(p: usize) -> String {
     format!("c.id IN (SELECT cm.card FROM card_messages cm WHERE cm.message IN (SELECT rowid FROM fts WHERE fts MATCH ?{p}))")
 }
 
-/// `list_cards`: sent cards (not `received`), filtered, paged, with counts.
-pub fn list_cards(ar: &Archive, a: &ListCardsArgs, clock: &Clock) -> Result<Json, String> {
-    let conn = ar.connection();
-    let now = clock.now();
-    // ?1 = now.
-    let mut args: Vec<Value> = vec![Value::Integer(now)];
-    let mut w: Vec<String> = vec!["c.kind <> 'received'".into(), "?1 IS NOT NULL".into()];
-    let (since, until) = day_range(&a.from, &a.to)?;
-    if let Some(t) = since {
-        args.push(Value::Integer(t));
-        w.push(format!("c.sent_ts >= ?{}", args.len()));
-    }
-    if let Some(t) = until {
-        args.push(Value::Integer(t));
-        w.push(format!("c.sent_ts < ?{}", args.len()));
-    }
-    if let Some(acc) = a.account.as_deref().filter(|s| !s.is_empty()) {
-        args.push(Value::Text(acc.to_lowercase()));
-        w.push(format!("c.account = ?{}", args.len()));
-    }
-    let q = archive::search::fts_query(a.query.as_deref().unwrap_or(""));
-    if !q.is_empty() {
-        args.push(Value::Text(q));
-        w.push(fts_ids_sql(args.len()));
-    }
-    let state_sql = archive::cards::STATE_SQL.replace("?NOW", "?1");
-    let base = w.join(" AND ");
-    let err = |e: rusqlite::Error| e.to_string();
-    // Counts: the filter without its states.
-    let mut counts = json!({"delivered": 0, "failed": 0, "pending": 0, "overdue": 0});
-    {
-        let sql = format!("SELECT st, count(*) FROM (SELECT ({state_sql}) AS st FROM cards c WHERE {base}) GROUP BY st");
-        let mut stmt = conn.prepare(&sql).map_err(err)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter())).map_err(err)?;
-        while let Some(r) = rows.next().map_err(err)? {
-            let st: String = r.get(0).map_err(err)?;
-            let n: i64 = r.get(1).map_err(err)?;
-            let key = match st.as_str() {
-                "all-delivered" => "delivered",
-                "failed" | "partially-delivered" => "failed",
-                "pending" => "pending",
-                "overdue" => "overdue",
-                _ => continue,
-            };
-            counts[key] = json!(counts[key].as_i64().unwrap_or(0) + n);
+/// `list_cards`: sent cards (not `received`), filtered, paged, with counts: over the
+/// in-memory [`CardIndex`] (loaded once, dropped when the archive changes); only the
+/// page's cards are read from the archive.
+pub fn list_cards(st: &AppState, ar: &Archive, a: &ListCardsArgs, clock: &Clock) -> Result<Json, String> {
+    let t0 = std::time::Instant::now();
+    let index = {
+        let mut guard = st.card_index.lock().unwrap();
+        match guard.as_ref() {
+            Some(i) => i.clone(),
+            None => {
+                let i = std::sync::Arc::new(CardIndex::load(ar)?);
+                *guard = Some(i.clone());
+                i
+            }
         }
-    }
-    let mut wh = base.clone();
+    };
+    let (since, until) = day_range(&a.from, &a.to)?;
+    let account = a.account.as_deref().filter(|s| !s.is_empty()).map(str::to_lowercase);
     let states: Vec<&str> = a
         .states
         .iter()
@@ -143,27 +128,38 @@ pub fn list_cards(ar: &Archive, a: &ListCardsArgs, clock: &Clock) -> Result<Json
             _ => vec![],
         })
         .collect();
-    if !states.is_empty() {
-        let list = states.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(",");
-        wh.push_str(&format!(" AND ({state_sql}) IN ({list})"));
-    }
-    let total: i64 = conn
-        .query_row(&format!("SELECT count(*) FROM cards c WHERE {wh}"), rusqlite::params_from_iter(args.iter()), |r| r.get(0))
-        .map_err(err)?;
-    let dir = if a.sort.as_deref() == Some("oldest") { "ASC" } else { "DESC" };
-    let limit = a.limit.unwrap_or(100).min(1000);
-    let offset = a.offset.unwrap_or(0);
-    let sql = format!("SELECT c.id FROM cards c WHERE {wh} ORDER BY c.sent_ts {dir}, c.id {dir} LIMIT {limit} OFFSET {offset}");
-    let ids: Vec<i64> = {
-        let mut stmt = conn.prepare(&sql).map_err(err)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0)).map_err(err)?;
-        rows.collect::<rusqlite::Result<_>>().map_err(err)?
+    let q = cardindex::Query {
+        words: cardindex::words(a.query.as_deref().unwrap_or("")),
+        since,
+        until,
+        account: account.as_deref(),
+        states: &states,
+        newest_first: a.sort.as_deref() != Some("oldest"),
+        now: clock.now(),
     };
-    let mut rows = Vec::with_capacity(ids.len());
-    for id in ids {
+    let limit = a.limit.unwrap_or(100).min(1000) as usize;
+    let t1 = std::time::Instant::now();
+    let page = index.page(&q, a.offset.unwrap_or(0) as usize, limit);
+    let t2 = std::time::Instant::now();
+    let n = |k: &str| page.by_state.get(k).copied().unwrap_or(0);
+    let counts = json!({
+        "delivered": n("all-delivered"), "failed": n("failed") + n("partially-delivered"), "pending": n("pending"), "overdue": n("overdue"),
+    });
+    let mut rows = Vec::with_capacity(page.ids.len());
+    for id in page.ids {
         rows.push(card_by_id(ar, id, clock)?);
     }
-    Ok(json!({ "total": total, "counts": counts, "rows": rows }))
+    if std::env::var_os("CARTOLINA_APP_TIMING").is_some() {
+        eprintln!(
+            "cartolina-app: list_cards {:?}: index {} ms, filter {} ms, {} rows {} ms",
+            a.query.as_deref().unwrap_or(""),
+            (t1 - t0).as_millis(),
+            (t2 - t1).as_millis(),
+            rows.len(),
+            t2.elapsed().as_millis()
+        );
+    }
+    Ok(json!({ "total": page.total, "counts": counts, "rows": rows }))
 }
 
 pub fn card_by_id(ar: &Archive, id: i64, clock: &Clock) -> Result<CardView, String> {
@@ -192,7 +188,7 @@ pub fn list_received(ar: &Archive, a: &ListReceivedArgs) -> Result<Json, String>
     let conn = ar.connection();
     let err = |e: rusqlite::Error| e.to_string();
     let (since, until) = day_range(&a.from, &a.to)?;
-    let q = archive::search::fts_query(a.query.as_deref().unwrap_or(""));
+    let q = fts_as_you_type(a.query.as_deref().unwrap_or(""));
     let mut args: Vec<Value> = Vec::new();
     let p = |v: Value, args: &mut Vec<Value>| {
         args.push(v);
@@ -472,5 +468,18 @@ mod tests {
         assert_eq!(rome_day_start("2026-01-15").unwrap(), chrono::DateTime::parse_from_rfc3339("2026-01-14T23:00:00Z").unwrap().timestamp());
         assert_eq!(rome_day_start("2026-07-15").unwrap(), chrono::DateTime::parse_from_rfc3339("2026-07-14T22:00:00Z").unwrap().timestamp());
         assert!(rome_day_start("15/07/2026").is_err());
+    }
+
+    #[test]
+    fn search_as_you_type() {
+        assert_eq!(fts_as_you_type(""), "");
+        assert_eq!(fts_as_you_type("  "), "");
+        // One letter: a whole word; from two: the last word is a prefix.
+        assert_eq!(fts_as_you_type("f"), "\"f\"");
+        assert_eq!(fts_as_you_type("fa"), "\"fa\"*");
+        assert_eq!(fts_as_you_type("decreto ingiun "), "\"decreto\" \"ingiun\"*");
+        assert_eq!(fts_as_you_type("decreto i"), "\"decreto\" \"i\"");
+        assert_eq!(fts_as_you_type("fatt*"), "\"fatt\"*");
+        assert_eq!(fts_as_you_type("say \"hi\""), "\"say\" \"\"\"hi\"\"\"*");
     }
 }

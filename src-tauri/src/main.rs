@@ -7,6 +7,7 @@
 //! (ingest, periodic re-scan, events, notifications) is in [`scanner`].
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod cardindex;
 mod commands;
 mod glue;
 mod scanner;
@@ -34,6 +35,8 @@ fn main() {
             }
             let st = Arc::new(state::AppState::load(started));
             app.manage(st.clone());
+            let warm = st.clone();
+            std::thread::Builder::new().name("cartolina-warm-up".into()).spawn(move || commands::warm_up(&warm))?;
             scanner::start(app.handle().clone(), st.clone());
             for p in &args {
                 if let Err(e) = commands::add_source_path(app.handle(), &st, p, false) {

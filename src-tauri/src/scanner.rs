@@ -34,6 +34,8 @@ pub enum Wake {
 /// changes can hold it back.
 const SETTLE: Duration = Duration::from_millis(300);
 const SETTLE_MAX: Duration = Duration::from_secs(5);
+/// The start-up pass waits at most this long for the window's first `list_cards`.
+const STARTUP_PASS_DELAY_MAX: Duration = Duration::from_secs(3);
 /// A source that cannot be watched (missing folder, unmounted disk) is looked at again
 /// this often, until it can.
 const RETRY_UNWATCHED: Duration = Duration::from_secs(30);
@@ -120,10 +122,26 @@ pub fn start(app: AppHandle, st: Arc<AppState>) {
             // restart does not repeat old failures.
             let mut seen_failed: HashSet<(i64, String)> = HashSet::new();
             let mut seen_overdue: HashSet<(i64, String)> = HashSet::new();
-            seed(&st, &mut seen_failed, &mut seen_overdue);
             let mut watches = Watches::new(tx);
             // A first pass over the configured sources at start-up (what arrived while
-            // the app was closed).
+            // the app was closed), once the window shows its first cards, a request
+            // comes, or a few seconds passed: walking a big source takes a core for
+            // seconds, better spent on the window coming up.
+            let t0 = Instant::now();
+            while !st.first_list_logged.load(std::sync::atomic::Ordering::Relaxed) && t0.elapsed() < STARTUP_PASS_DELAY_MAX {
+                match rx.recv_timeout(Duration::from_millis(50)) {
+                    Ok(w) => {
+                        // Not lost: asked again, behind the start-up pass.
+                        if let Some(tx) = st.scan_tx.lock().unwrap().as_ref() {
+                            let _ = tx.send(w);
+                        }
+                        break;
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            seed(&st, &mut seen_failed, &mut seen_overdue);
             let mut pending: Option<Wake> = Some(Wake::All);
             loop {
                 watches.sync(&st);
@@ -243,6 +261,7 @@ fn scan_one(app: &AppHandle, st: &AppState, id: i64) -> bool {
                 let _ = app.emit("ingest-progress", ip);
                 if p.messages > 0 && last_changed.elapsed() >= Duration::from_millis(700) {
                     last_changed = Instant::now();
+                    st.archive_changed(false);
                     let _ = app.emit("cards-changed", serde_json::json!({ "ids": [] }));
                 }
             }
@@ -255,8 +274,11 @@ fn scan_one(app: &AppHandle, st: &AppState, id: i64) -> bool {
             .unwrap_or(0);
         Ok((summary, n as u64))
     })();
-    // Reopen the reader so it sees a freshly created database.
-    *st.reader.lock().unwrap() = None;
+    // When this scan changed something: reopen the reader (it sees a freshly created
+    // database) and reload the card list.
+    if first || result.as_ref().map_or(true, |(s, _)| s.files_read > 0 || s.cards_updated > 0) {
+        st.archive_changed(true);
+    }
     match result {
         Ok((summary, n)) => {
             let changed = first || summary.files_read > 0;

@@ -66,6 +66,8 @@ pub struct AppState {
     pub ingest: Mutex<Option<IngestProgress>>,
     /// A read-only connection, reopened when the archive appears or moves.
     pub reader: Mutex<Option<archive::Archive>>,
+    /// The card list in memory (`list_cards`), dropped when the archive changes.
+    pub card_index: Mutex<Option<std::sync::Arc<crate::cardindex::CardIndex>>>,
     /// Wakes the scanner (`scanner::wake`).
     pub scan_tx: Mutex<Option<std::sync::mpsc::Sender<crate::scanner::Wake>>>,
 }
@@ -124,6 +126,7 @@ impl AppState {
             next_blob: Default::default(),
             ingest: Mutex::new(None),
             reader: Mutex::new(None),
+            card_index: Mutex::new(None),
             scan_tx: Mutex::new(None),
         }
     }
@@ -171,9 +174,18 @@ impl AppState {
         }
         *self.settings.lock().unwrap() = s;
         *self.sources.lock().unwrap() = Self::read_sources(dir);
-        *self.reader.lock().unwrap() = None;
+        self.archive_changed(true);
         remember_archive_dir(dir);
         self.save_settings()
+    }
+
+    /// The archive changed (a scan wrote to it): the in-memory card list is rebuilt on
+    /// the next `list_cards`; `reopen` also drops the reader (a new or moved database).
+    pub fn archive_changed(&self, reopen: bool) {
+        *self.card_index.lock().unwrap() = None;
+        if reopen {
+            *self.reader.lock().unwrap() = None;
+        }
     }
 
     pub fn language(&self) -> String {
