@@ -357,6 +357,24 @@ mod tests {
     }
 
     #[test]
+    fn parsed_certificates_are_shared_and_summaries_follow_now() {
+        let pem = include_bytes!("../anchors/agid-ca1.pem");
+        let a = parse_certificates(pem).unwrap().remove(0);
+        let b = parse_certificates(pem).unwrap().remove(0);
+        assert!(std::sync::Arc::ptr_eq(&a.0, &b.0), "the same DER is parsed once");
+        // The memoised summary must not freeze "expired since": it depends on now.
+        let before = a.summary(a.not_after - 1);
+        let after = b.summary(a.not_after + 86_400);
+        assert_eq!(before.expired_since, None);
+        assert_eq!(after.expired_since.as_deref(), Some(format_date(a.not_after).as_str()));
+        assert_eq!(before.sha256_fingerprint, after.sha256_fingerprint);
+        // A different certificate is another entry, never a stale one.
+        let c = parse_certificates(include_bytes!("../anchors/actalis-authentication-root-ca.pem")).unwrap().remove(0);
+        assert_ne!(c.fingerprint, a.fingerprint);
+        assert_ne!(c.summary(0).subject, a.summary(0).subject);
+    }
+
+    #[test]
     fn key_usage_decodes() {
         let der = [0x03, 0x02, 0x07, 0x80];
         let ku = KeyUsage::from_der(&der);
