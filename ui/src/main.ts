@@ -12,7 +12,7 @@ async function start() {
     const { installMock } = await import('./mock/install');
     installMock();
   } else {
-    prefetchFirstPage(100);
+    prefetchFirstPage(50); // CardsView's PAGE
   }
   mount(App, { target: document.getElementById('app')! });
 }
