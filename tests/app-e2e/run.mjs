@@ -7,7 +7,7 @@
 // manifest.json), SAMPLES (folder with infocert-fattura.xml.p7m), TAURI_DRIVER_URL.
 import { Builder, By, until, Key } from 'selenium-webdriver';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +16,7 @@ const artifacts = join(here, 'artifacts');
 const APP = process.env.APP;
 const SAMPLES = process.env.SAMPLES || join(here, '../../fuzz/seeds/cms');
 const FORGE_DIR = process.env.FORGE_DIR;
+const LATER_DIR = process.env.LATER_DIR;
 const URL = process.env.TAURI_DRIVER_URL || 'http://127.0.0.1:4444';
 
 // The answer keys: one card per sent message of the demo and of the forge mailbox.
@@ -207,6 +208,20 @@ async function main() {
     const extracted = await (await $('[data-testid="extracted"]')).getText();
     assert(extracted.includes('infocert-fattura.xml'), `extracted: ${extracted}`);
     await shot('05-verifier-p7m');
+  });
+
+  await test('mail arriving in a watched source shows up (live)', async () => {
+    if (!LATER_DIR) return;
+    const later = JSON.parse(readFileSync(join(LATER_DIR, 'manifest.json'), 'utf8')).messages.length;
+    await (await $('[data-testid="nav-cards"]')).click();
+    await waitFor('[data-testid="card-list"]');
+    const before = await total();
+    assert(before === demoSent + forgeSent, `cards before: ${before}`);
+    // Delivered the Maildir way: the sent copies and the receipts appear in cur/.
+    for (const sub of ['.Sent/cur', 'cur']) {
+      for (const f of readdirSync(join(LATER_DIR, 'mail', sub))) copyFileSync(join(LATER_DIR, 'mail', sub, f), join(FORGE_DIR, 'mail', sub, f));
+    }
+    await driver.wait(async () => (await total()) === before + later, 30000, `${before + later} cards after ${later} new messages`);
   });
 
   await test('settings: both sources listed', async () => {

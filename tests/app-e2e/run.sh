@@ -35,13 +35,16 @@ trap 'app_e2e_cleanup; if [ -n "${KEEP_WORK:-}" ]; then echo "app-e2e: kept $wor
 # The mailbox the test adds as a source: a forge Maildir and its manifest.
 "$FORGE" --seed 11 --messages "${FORGE_MESSAGES:-300}" --format maildir --out "$work/forge" >"$work/forge.log" 2>&1 \
   || { cat "$work/forge.log" >&2; exit 1; }
+# Mail that arrives later, copied into that source while the app watches it.
+"$FORGE" --seed 12 --messages 5 --format maildir --start-date 2026-11-25 --end-date 2026-11-26 --out "$work/later" >>"$work/forge.log" 2>&1 \
+  || { cat "$work/forge.log" >&2; exit 1; }
 # Git keeps no empty folders: the demo Maildir's (the test opens the demo too).
 mkdir -p "$root/demo/mailbox/tmp" "$root/demo/mailbox/.Sent/new" "$root/demo/mailbox/.Sent/tmp"
 
 # The app's environment (inherited through tauri-driver and WebKitWebDriver): a fresh
 # archive and app config; CARTOLINA_E2E lets the test emit the native file-drop event.
 export CARTOLINA_ARCHIVE="$work/archive" CARTOLINA_APP_CONFIG="$work/app.json" CARTOLINA_E2E=1 CARTOLINA_APP_TIMING=1
-export SAMPLES="${SAMPLES:-$root/fuzz/seeds/cms}" APP FORGE_DIR="$work/forge"
+export SAMPLES="${SAMPLES:-$root/fuzz/seeds/cms}" APP FORGE_DIR="$work/forge" LATER_DIR="$work/later"
 app_e2e_display "$work"
 app_e2e_driver "$work"
 
