@@ -145,6 +145,12 @@ CREATE VIRTUAL TABLE fts USING fts5(
     r#"
 ALTER TABLE locations ADD COLUMN gone_at INTEGER;
 "#,
+    // 3: messages in time order (the expression search sorts and filters by), so a
+    // newest-first search walks the index and stops at the page instead of sorting
+    // every match.
+    r#"
+CREATE INDEX messages_time ON messages(COALESCE(dc_ts, date_ts));
+"#,
 ];
 
 /// The schema version this build writes.
