@@ -60,6 +60,9 @@ enum Command {
         /// archive_bench/scale.rs) and measure search and status again (0: skip).
         #[arg(long, default_value_t = 0)]
         scale_to: u64,
+        /// Only search and status on the archive already at --archive (no scan).
+        #[arg(long, requires = "archive")]
+        search_only: bool,
     },
     /// Signature verification throughput on a forge Maildir corpus (its root folder).
     Verify {
@@ -111,8 +114,8 @@ fn main() {
                 std::process::exit(1);
             }
         }
-        Command::Archive { corpus, archive, queries, jobs, notmuch, openssl_sample, scale_to } => {
-            archive_bench::run(archive_bench::Args { corpus, archive, queries, jobs, notmuch, openssl_sample, scale_to })
+        Command::Archive { corpus, archive, queries, jobs, notmuch, openssl_sample, scale_to, search_only } => {
+            archive_bench::run(archive_bench::Args { corpus, archive, queries, jobs, notmuch, openssl_sample, scale_to, search_only })
         }
     }
 }
