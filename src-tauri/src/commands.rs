@@ -65,6 +65,14 @@ pub fn trust_store(st: &AppState) -> verify::TrustStore {
 /// At start-up, while the window and its web view come up: open the archive and load the
 /// card list, so the first `list_cards` finds them ready.
 pub fn warm_up(st: &AppState) {
+    // An archive written by an older version is upgraded (migrated) by its first writer;
+    // a reader refuses it meanwhile. Be that writer now rather than show an error.
+    if let Err(e) = with_reader(st, |_| Ok(())) {
+        match Archive::open_for_writing(&st.archive_dir()) {
+            Ok(a) => drop(a),
+            Err(w) => eprintln!("cartolina-app: archive: {e}; upgrading it: {w}"),
+        }
+    }
     let _ = with_reader(st, |ar| {
         let mut guard = st.card_index.lock().unwrap();
         if guard.is_none() {

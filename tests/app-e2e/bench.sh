@@ -34,6 +34,11 @@ if [ ! -f "$archive/.app-bench-scanned" ]; then
   tail -1 "$archive/scan.log" >&2
   touch "$archive/.app-bench-scanned"
 fi
+# An archive scanned by an older build is upgraded by a writer (a re-scan: files known).
+if ! CARTOLINA_ARCHIVE="$archive" "$CLI" status --state failed >/dev/null 2>&1; then
+  echo "app-bench: upgrading $archive (re-scan) ..." >&2
+  CARTOLINA_ARCHIVE="$archive" "$CLI" scan "$corpus/mail" >"$archive/rescan.log" 2>&1 || { tail -5 "$archive/rescan.log" >&2; exit 1; }
+fi
 # The app's view of it: the corpus mailbox as its source, the test root as a user anchor.
 mkdir -p "$archive/trust"
 cp "$corpus/trust/test-root.pem" "$archive/trust/certificate-forge-test-root.pem"
