@@ -36,8 +36,11 @@ pub struct CardIndex {
     starts: Vec<u32>,
     /// The last search's words and matching rows: typing on extends each word, so the
     /// next search only looks at those rows.
-    last: std::sync::Mutex<Option<(Vec<String>, std::sync::Arc<Vec<bool>>)>>,
+    last: std::sync::Mutex<Option<LastSearch>>,
 }
+
+/// A search's words and, per row, whether it matched.
+type LastSearch = (Vec<String>, std::sync::Arc<Vec<bool>>);
 
 /// Filters of one `list_cards` call, already parsed.
 pub struct Query<'a> {
