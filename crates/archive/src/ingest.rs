@@ -122,7 +122,20 @@ pub(crate) fn scan(archive: &mut Archive, roots: &[PathBuf], opts: &ScanOptions,
     summary.write = write_result?;
     summary.cards_updated = crate::pairing::process_dirty(&mut archive.conn)?;
     summary.elapsed = started.elapsed();
+    release_freed_memory();
     Ok(summary)
+}
+
+/// Give the memory the scan freed back to the system. glibc keeps freed blocks in
+/// per-thread arenas: in a process that scans again (the app, `watch`, the benchmark)
+/// the next scan's folder listings came on top of them, and a rescan of a
+/// 486,364-file Maildir after its cold scan peaked at 254 MB instead of ~180.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 fn write_loop(writer: &mut Writer<'_>, rx: Receiver<ToWriter>, summary: &mut ScanSummary, progress: &mut dyn FnMut(&Progress)) -> Result<()> {
