@@ -12,6 +12,8 @@ pub enum Error {
     Corrupt { path: PathBuf, detail: String },
     #[error("the archive database {path} has schema version {found}, newer than this Cartolina knows ({known}): upgrade Cartolina")]
     TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("the archive database {path} was written by an older Cartolina (schema version {found}, this one uses {known}) and could not be upgraded now; run `cartolina scan` once (it upgrades it in place) and try again")]
+    TooOld { path: PathBuf, found: i64, known: i64 },
     #[error("another Cartolina process is scanning the archive {path} (lock file {lock} is held); wait for it to finish")]
     Locked { path: PathBuf, lock: PathBuf },
     #[error("no archive at {0}: run `cartolina scan PATH` first")]

@@ -98,13 +98,26 @@ impl Archive {
         Ok(Archive { dir: dir.to_path_buf(), db_path, conn, blobs, _lock: Some(lock) })
     }
 
-    /// Open an existing archive for reading (status, search, show, fsck).
+    /// Open an existing archive for reading (status, search, show, fsck). An archive of
+    /// an older schema version is upgraded first (see [`Error::TooOld`]).
     pub fn open_readonly(dir: &Path) -> Result<Archive> {
         let db_path = dir.join("archive.db");
         if !db_path.exists() {
             return Err(Error::NoArchive(dir.to_path_buf()));
         }
-        let conn = db::open_readonly(&db_path)?;
+        let conn = match db::open_readonly(&db_path) {
+            // An archive written by an older version: readers would fail until the next
+            // scan, so upgrade it now (the writer's lock and migrations), then read.
+            // If that cannot be done now (a scan holds the lock, a read-only disk), the
+            // typed error says what to do.
+            Err(too_old @ Error::TooOld { .. }) => {
+                if Archive::open_for_writing(dir).is_err() {
+                    return Err(too_old);
+                }
+                db::open_readonly(&db_path)?
+            }
+            r => r?,
+        };
         let blobs = store::BlobStore::at(dir.join("blobs"));
         Ok(Archive { dir: dir.to_path_buf(), db_path, conn, blobs, _lock: None })
     }

@@ -45,7 +45,8 @@ pub fn open(path: &Path, create: bool) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Open read-only (status, search, show): never creates or migrates.
+/// Open read-only (status, search, show): never creates or migrates (an older schema is
+/// [`Error::TooOld`]; [`crate::Archive::open_readonly`] upgrades it first when it can).
 pub fn open_readonly(path: &Path) -> Result<Connection> {
     if !path.exists() {
         return Err(Error::NoArchive(path.parent().unwrap_or(path).to_path_buf()));
@@ -61,7 +62,7 @@ pub fn open_readonly(path: &Path) -> Result<Connection> {
         return Err(Error::TooNew { path: path.to_path_buf(), found: version, known });
     }
     if version < known {
-        return Err(Error::Corrupt { path: path.to_path_buf(), detail: format!("schema version {version}, expected {known}: run `cartolina scan` to upgrade") });
+        return Err(Error::TooOld { path: path.to_path_buf(), found: version, known });
     }
     Ok(conn)
 }
