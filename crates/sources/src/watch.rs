@@ -314,6 +314,15 @@ impl Engine {
                 }
                 continue;
             }
+            if !was {
+                // Back, noticed through these events rather than by the retry timer: the
+                // same as there (watch again, walk it all). The events alone miss what
+                // changed while it was away (a message delivered into the moved folder).
+                self.unwatch(i);
+                self.watch(i)?;
+                self.reconcile(i)?;
+                continue;
+            }
             let mut vanished = Vec::new();
             for p in &paths {
                 src.changed(p, &mut out, &mut vanished)?;
