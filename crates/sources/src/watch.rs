@@ -253,9 +253,7 @@ impl Engine {
             if !self.sources[i].available {
                 let (mut out, sources) = self.out();
                 if sources[i].check_available(&mut out)? {
-                    self.unwatch(i);
-                    self.watch(i)?;
-                    self.reconcile(i)?;
+                    self.came_back(i)?;
                 }
                 continue;
             }
@@ -263,6 +261,14 @@ impl Engine {
             sources[i].settle_due(now, &mut out)?;
         }
         Ok(())
+    }
+
+    /// A source available again (found by the retry timer or by file events): watch it
+    /// afresh and walk it all.
+    fn came_back(&mut self, i: usize) -> Result<(), SourceError> {
+        self.unwatch(i);
+        self.watch(i)?;
+        self.reconcile(i)
     }
 
     fn on_fs(&mut self, r: DebounceEventResult) -> Result<(), SourceError> {
@@ -315,12 +321,10 @@ impl Engine {
                 continue;
             }
             if !was {
-                // Back, noticed through these events rather than by the retry timer: the
-                // same as there (watch again, walk it all). The events alone miss what
-                // changed while it was away (a message delivered into the moved folder).
-                self.unwatch(i);
-                self.watch(i)?;
-                self.reconcile(i)?;
+                // Back, noticed through these events rather than by the retry timer. The
+                // events alone miss what changed while it was away (a message delivered
+                // into the moved folder).
+                self.came_back(i)?;
                 continue;
             }
             let mut vanished = Vec::new();
