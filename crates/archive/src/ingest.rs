@@ -1,8 +1,10 @@
 //! `scan`: walk sources, store and index every message, then pair.
 //!
 //! Three stages on std threads, joined by bounded channels so memory stays flat:
-//! 1. the reader walks the paths, skips files already indexed with the same size and
-//!    mtime (without opening them), reads files and streams mbox messages;
+//! 1. the reader walks the paths, skips Maildir `cur/`/`new/` folders indexed whole at
+//!    their current modification time (without listing them: a rescan of an unchanged
+//!    486,000-file Maildir is a few stats), skips files already indexed with the same
+//!    size and mtime (without opening them), reads files and streams mbox messages;
 //! 2. `jobs` workers hash, parse, verify and extract each message and write its blob;
 //! 3. the calling thread is the only database writer, one transaction per batch
 //!    ([`crate::writer`]), then recomputes the cards the batch made dirty.
@@ -157,7 +159,7 @@ fn write_loop(writer: &mut Writer<'_>, rx: Receiver<ToWriter>, summary: &mut Sca
                         p.messages += 1;
                     }
                     Item::FileEnd { .. } => p.files_done += 1,
-                    Item::FileStart { .. } => {}
+                    Item::FileStart { .. } | Item::FolderEnd { .. } => {}
                 }
                 if batch.is_empty() {
                     first = Instant::now();
@@ -230,8 +232,10 @@ fn read_sources(roots: &[PathBuf], own: &Path, db_path: &Path, jobs: SyncSender<
         let roots = roots.clone();
         let own = own.to_path_buf();
         let out = out.clone();
+        let db_path = db_path.to_path_buf();
         std::thread::spawn(move || {
-            let total: u64 = roots.iter().map(|r| count_files(r, &own)).sum();
+            let conn = crate::db::open_readonly(&db_path).ok();
+            let total: u64 = roots.iter().map(|r| count_files(r, &own, conn.as_ref())).sum();
             let _ = out.send(ToWriter::Progress { files_total: Some(total), skipped: 0, bytes: 0 });
         })
     };
@@ -247,6 +251,20 @@ fn read_sources(roots: &[PathBuf], own: &Path, db_path: &Path, jobs: SyncSender<
     counts
 }
 
+/// A Maildir folder's modification time is trusted for skipping only when it is this
+/// much older than the moment it was read: file systems stamp times from a coarse
+/// clock (ext4: a scheduler tick), so a file added in the same tick as the listing
+/// could leave the time unchanged and never be seen.
+const FOLDER_SETTLED_NS: i64 = 2_000_000_000;
+
+/// A Maildir folder being listed: its time before the listing, files seen, and
+/// whether each was read.
+struct FolderTrack {
+    mtime_ns: i64,
+    files: u64,
+    complete: bool,
+}
+
 /// Returns false when the writer has gone away (fatal error): stop reading.
 fn read_all(
     roots: &[PathBuf],
@@ -257,46 +275,94 @@ fn read_all(
     counts: &mut (u64, u64, u64),
     skipped: &mut u64,
 ) -> bool {
+    use sources::Step;
     for root in roots {
-        for entry in sources::walk(root) {
-            let entry = match entry {
-                Ok(e) => e,
+        let mut walk = sources::TreeWalk::new(root);
+        let mut folders: std::collections::HashMap<PathBuf, FolderTrack> = std::collections::HashMap::new();
+        while let Some(step) = walk.next() {
+            match step {
                 Err(e) => {
+                    let at = match &e {
+                        sources::ReadError::Io { path, .. } | sources::ReadError::TooLarge { path, .. } => PathBuf::from(path),
+                    };
+                    for (dir, t) in folders.iter_mut() {
+                        if at.starts_with(dir) {
+                            t.complete = false;
+                        }
+                    }
                     if out.send(ToWriter::Error(e.to_string())).is_err() {
                         return false;
                     }
-                    continue;
                 }
-            };
-            // The archive's own files (blobs, database) are never sources, even when
-            // the archive lives inside a folder being scanned.
-            if entry.path.starts_with(own) {
-                continue;
-            }
-            counts.0 += 1;
-            if !read_entry(&entry, conn, jobs, out, counts, skipped) {
-                return false;
+                // The archive's own files (blobs, database) are never sources, even when
+                // the archive lives inside a folder being scanned.
+                Ok(Step::Folder(f)) if f.path.starts_with(own) => walk.skip_folder(),
+                Ok(Step::Folder(f)) if f.maildir_messages => {
+                    match known_folder(conn, &f) {
+                        Ok(Some(n)) => {
+                            walk.skip_folder();
+                            counts.0 += n;
+                            *skipped += n;
+                            if *skipped >= SKIP_REPORT && out.send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 }).is_err() {
+                                return false;
+                            }
+                        }
+                        Ok(None) => {
+                            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64);
+                            let settled = f.mtime_ns != 0 && now - f.mtime_ns >= FOLDER_SETTLED_NS;
+                            folders.insert(f.path, FolderTrack { mtime_ns: f.mtime_ns, files: 0, complete: settled });
+                        }
+                        Err(e) => {
+                            let _ = out.send(ToWriter::Fatal(e));
+                            return false;
+                        }
+                    }
+                }
+                Ok(Step::Folder(_)) => {}
+                Ok(Step::File(file)) => {
+                    if file.path.starts_with(own) {
+                        continue;
+                    }
+                    counts.0 += 1;
+                    let Some(read) = read_entry(&file, conn, jobs, out, counts, skipped) else { return false };
+                    if let Some(t) = file.path.parent().and_then(|d| folders.get_mut(d)) {
+                        t.files += 1;
+                        t.complete &= read;
+                    }
+                }
+                Ok(Step::FolderDone { path, subfolders, .. }) => {
+                    let Some(t) = folders.remove(&path) else { continue };
+                    // A folder with folders inside is not one Maildir leaf: never skipped.
+                    let complete = t.complete && subfolders == 0;
+                    let end = Item::FolderEnd { path: path.to_string_lossy().into_owned(), mtime_ns: t.mtime_ns, files: t.files, complete };
+                    if out.send(ToWriter::Item(end)).is_err() {
+                        return false;
+                    }
+                }
             }
         }
     }
     true
 }
 
-/// Returns false when the writer has gone away (fatal error): stop reading.
-/// `skipped` counts unchanged files not yet reported (sent before anything else, so the
-/// writer's counts stay in order).
+/// `None` when the writer has gone away (fatal error): stop reading; otherwise whether
+/// the file is indexed or unchanged (false: it could not be read, the next scan tries
+/// again). `skipped` counts unchanged files not yet reported (sent before anything
+/// else, so the writer's counts stay in order).
 fn read_entry(
-    entry: &sources::Entry,
+    entry: &sources::FoundFile,
     conn: &rusqlite::Connection,
     jobs: &SyncSender<Job>,
     out: &SyncSender<ToWriter>,
     counts: &mut (u64, u64, u64),
     skipped: &mut u64,
-) -> bool {
+) -> Option<bool> {
+    // Every send below fails only when the writer has gone: then stop.
+    let send = |msg: ToWriter| out.send(msg).ok();
     let path = entry.path.to_string_lossy().into_owned();
     let meta = match std::fs::metadata(&entry.path) {
         Ok(m) => m,
-        Err(e) => return out.send(ToWriter::Error(format!("{path}: {e}"))).is_ok(),
+        Err(e) => return send(ToWriter::Error(format!("{path}: {e}"))).map(|_| false),
     };
     let size = meta.len() as i64;
     let mtime_ns = meta
@@ -308,42 +374,34 @@ fn read_entry(
     let state = match writer::source_state(conn, &path, size, mtime_ns) {
         Ok(s) => s,
         Err(e) => {
-            let _ = out.send(ToWriter::Fatal(e));
-            return false;
+            let _ = send(ToWriter::Fatal(e));
+            return None;
         }
     };
     if state == SourceState::Unchanged {
         *skipped += 1;
         if *skipped >= SKIP_REPORT {
-            return out.send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 }).is_ok();
+            send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 })?;
         }
-        return true;
+        return Some(true);
     }
-    if *skipped > 0 && out.send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 }).is_err() {
-        return false;
+    if *skipped > 0 {
+        send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 })?;
     }
     counts.1 += 1;
-    if out.send(ToWriter::Item(Item::FileStart { path: path.clone(), changed: true })).is_err() {
-        return false;
-    }
-    let (kind, n, complete) = match entry.kind {
+    send(ToWriter::Item(Item::FileStart { path: path.clone(), changed: true }))?;
+    // Only now, for a file to read, is it opened to tell an mbox from a message.
+    let (kind, n, complete) = match entry.kind() {
         sources::EntryKind::SingleFile => match read_file(&entry.path) {
             Ok(bytes) => {
-                let len = bytes.len() as u64;
-                if out.send(ToWriter::Progress { files_total: None, skipped: 0, bytes: len }).is_err() {
-                    return false;
-                }
-                if jobs.send(Job { path: path.clone(), offset: -1, bytes }).is_err() {
-                    return false;
-                }
+                send(ToWriter::Progress { files_total: None, skipped: 0, bytes: bytes.len() as u64 })?;
+                jobs.send(Job { path: path.clone(), offset: -1, bytes }).ok()?;
                 ("file", 1, true)
             }
             Err(e) => {
                 // Vanished or unreadable: reported, and not marked as indexed, so the
                 // next scan tries again.
-                if out.send(ToWriter::Error(e.to_string())).is_err() {
-                    return false;
-                }
+                send(ToWriter::Error(e.to_string()))?;
                 ("file", 0, false)
             }
         },
@@ -351,8 +409,9 @@ fn read_entry(
             let file = match std::fs::File::open(&entry.path) {
                 Ok(f) => f,
                 Err(e) => {
-                    let _ = out.send(ToWriter::Error(format!("{path}: {e}")));
-                    return out.send(ToWriter::Item(Item::FileEnd { path, size, mtime_ns, kind: "mbox", messages: 0, complete: false })).is_ok();
+                    let _ = send(ToWriter::Error(format!("{path}: {e}")));
+                    send(ToWriter::Item(Item::FileEnd { path, size, mtime_ns, kind: "mbox", messages: 0, complete: false }))?;
+                    return Some(false);
                 }
             };
             let mut n = 0u64;
@@ -361,18 +420,14 @@ fn read_entry(
                 match m {
                     Ok(sources::MboxMessage { offset, raw: Ok(bytes), .. }) => {
                         n += 1;
-                        if out.send(ToWriter::Progress { files_total: None, skipped: 0, bytes: bytes.len() as u64 }).is_err() {
-                            return false;
-                        }
-                        if jobs.send(Job { path: path.clone(), offset: offset as i64, bytes }).is_err() {
-                            return false;
-                        }
+                        send(ToWriter::Progress { files_total: None, skipped: 0, bytes: bytes.len() as u64 })?;
+                        jobs.send(Job { path: path.clone(), offset: offset as i64, bytes }).ok()?;
                     }
                     Ok(sources::MboxMessage { offset, raw: Err(size), .. }) => {
-                        let _ = out.send(ToWriter::Error(format!("{path} at offset {offset}: message of {size} bytes is over the limit, skipped")));
+                        let _ = send(ToWriter::Error(format!("{path} at offset {offset}: message of {size} bytes is over the limit, skipped")));
                     }
                     Err(e) => {
-                        let _ = out.send(ToWriter::Error(format!("{path}: {e}")));
+                        let _ = send(ToWriter::Error(format!("{path}: {e}")));
                         complete = false;
                         break;
                     }
@@ -382,7 +437,8 @@ fn read_entry(
         }
     };
     counts.2 += n;
-    out.send(ToWriter::Item(Item::FileEnd { path, size, mtime_ns, kind, messages: n, complete })).is_ok()
+    send(ToWriter::Item(Item::FileEnd { path, size, mtime_ns, kind, messages: n, complete }))?;
+    Some(complete)
 }
 
 /// [`sources::read_message_file`] with one path lookup and one `stat` fewer: open,
@@ -404,47 +460,36 @@ fn read_file(path: &Path) -> std::result::Result<Vec<u8>, sources::ReadError> {
     Ok(bytes)
 }
 
-/// How many files [`sources::walk`] yields under `root` (outside `own`), for the
-/// progress total, with the same skips (Maildir `tmp/`, client state files, anything
-/// not a regular file) but streamed: `sources::walk` sorts each folder in memory (a
-/// 335,000-file Maildir `cur/` is ~70 MB; two walks at once nearly reached the 200 MB
-/// budget) and opens every file to tell mbox from message, which a count never needs.
-fn count_files(root: &Path, own: &Path) -> u64 {
-    match std::fs::metadata(root) {
-        Ok(m) if m.is_file() => return u64::from(!root.starts_with(own) && !is_client_state_file(root.file_name().unwrap_or_default())),
-        Ok(m) if m.is_dir() => {}
-        _ => return 0,
-    }
+/// How many files the reader will see under `root` (outside `own`), for the progress
+/// total: the same walk, the same folders skipped (with the file counts recorded for
+/// them), but nothing stat'ed, opened or looked up per file.
+fn count_files(root: &Path, own: &Path, conn: Option<&rusqlite::Connection>) -> u64 {
+    use sources::Step;
     let mut n = 0;
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        if dir.starts_with(own) {
-            continue;
-        }
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
-        let maildir = dir.join("cur").is_dir() && dir.join("new").is_dir();
-        for e in rd.flatten() {
-            let Ok(ft) = e.file_type() else { continue };
-            let name = e.file_name();
-            if ft.is_dir() {
-                if !(maildir && name == "tmp") {
-                    dirs.push(e.path());
+    let mut walk = sources::TreeWalk::new(root);
+    while let Some(step) = walk.next() {
+        match step {
+            Ok(Step::Folder(f)) if f.path.starts_with(own) => walk.skip_folder(),
+            Ok(Step::Folder(f)) => {
+                if let Some(files) = conn.and_then(|c| known_folder(c, &f).ok().flatten()) {
+                    walk.skip_folder();
+                    n += files;
                 }
-            } else if ft.is_file() && !is_client_state_file(&name) {
-                n += 1;
             }
+            Ok(Step::File(f)) if !f.path.starts_with(own) => n += 1,
+            _ => {}
         }
     }
     n
 }
 
-/// The files `sources::walk` skips as client or server state (kept in step with
-/// `sources::walk::is_client_state_file`, which is private to that crate).
-fn is_client_state_file(name: &std::ffi::OsStr) -> bool {
-    let name = name.to_str().unwrap_or("");
-    name.ends_with(".msf")
-        || name.starts_with("dovecot")
-        || matches!(name, "maildirfolder" | "subscriptions" | "courierimapuiddb" | "courierimapkeywords" | ".DS_Store" | "Thumbs.db" | "msgFilterRules.dat" | "popstate.dat")
+/// The file count of a Maildir folder a rescan may skip unlisted (indexed whole at
+/// its current modification time), `None` when it must be listed.
+fn known_folder(conn: &rusqlite::Connection, f: &sources::Folder) -> Result<Option<u64>> {
+    if !f.maildir_messages {
+        return Ok(None);
+    }
+    writer::folder_files(conn, &f.path.to_string_lossy(), f.mtime_ns)
 }
 
 #[cfg(test)]
@@ -467,9 +512,9 @@ mod tests {
         let nowhere = Path::new("/nonexistent-archive-dir");
         for root in [demo.join("mailbox"), demo.clone(), d.path().to_path_buf(), d.path().join("m/Inbox")] {
             let walked = sources::walk(&root).filter(|e| e.is_ok()).count() as u64;
-            assert_eq!(count_files(&root, nowhere), walked, "{}", root.display());
+            assert_eq!(count_files(&root, nowhere, None), walked, "{}", root.display());
         }
         // The archive's own folder is never counted.
-        assert_eq!(count_files(d.path(), &d.path().join("m")), 0);
+        assert_eq!(count_files(d.path(), &d.path().join("m"), None), 0);
     }
 }

@@ -3,7 +3,9 @@
 //! Ordering is what makes a kill -9 harmless: a record's blob is written (and fsynced,
 //! with its folder) before the transaction that inserts its row commits; the `sources`
 //! row that lets a rescan skip a file is written only in a transaction after every
-//! message of that file; `dirty` card keys commit with the messages that touch them.
+//! message of that file, and the `scan_folders` row that lets it skip a whole Maildir
+//! folder only in a transaction after every file of that folder; `dirty` card keys
+//! commit with the messages that touch them.
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
@@ -13,12 +15,16 @@ use crate::error::{Error, Result};
 use crate::extract::Record;
 use crate::store::{BlobStore, Put};
 
-/// What the writer is sent, in order per file: `FileStart`, records, `FileEnd`.
+/// What the writer is sent, in order per file: `FileStart`, records, `FileEnd`; and
+/// after the `FileEnd` of every file of a Maildir folder, its `FolderEnd`.
 #[derive(Debug)]
 pub enum Item {
     FileStart { path: String, changed: bool },
     Record { path: String, offset: i64, rec: Box<Record>, put: Put },
     FileEnd { path: String, size: i64, mtime_ns: i64, kind: &'static str, messages: u64, complete: bool },
+    /// A Maildir `cur/`/`new/` (no subfolders) listed at `mtime_ns` with `files` files.
+    /// `complete`: every file was read; only then may a rescan skip the folder.
+    FolderEnd { path: String, mtime_ns: i64, files: u64, complete: bool },
 }
 
 #[derive(Debug, Default)]
@@ -42,13 +48,15 @@ pub struct Writer<'a> {
     conn: &'a mut Connection,
     blobs: &'a BlobStore,
     files: HashMap<String, FileState>,
+    /// Folders ended by the reader whose files are not all written yet.
+    folders: Vec<(String, i64, u64, bool)>,
     pub stats: WriteStats,
     now: i64,
 }
 
 impl<'a> Writer<'a> {
     pub fn new(conn: &'a mut Connection, blobs: &'a BlobStore, now: i64) -> Writer<'a> {
-        Writer { conn, blobs, files: HashMap::new(), stats: WriteStats::default(), now }
+        Writer { conn, blobs, files: HashMap::new(), folders: Vec::new(), stats: WriteStats::default(), now }
     }
 
     /// Write one batch in one transaction.
@@ -108,6 +116,7 @@ impl<'a> Writer<'a> {
                         done_files.push(path);
                     }
                 }
+                Item::FolderEnd { path, mtime_ns, files, complete } => self.folders.push((path, mtime_ns, files, complete)),
             }
         }
         for path in done_files {
@@ -117,6 +126,21 @@ impl<'a> Writer<'a> {
                         .execute(params![path, size, mtime, kind, messages as i64, self.now])?;
                     stats.files_indexed += 1;
                 }
+            }
+        }
+        // A folder is recorded once none of its files waits for records (the folders
+        // sent here have no subfolders, so its files are the paths right under it).
+        let files = &self.files;
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.folders)
+            .into_iter()
+            .partition(|(folder, ..)| !files.keys().any(|f| f.strip_prefix(folder.as_str()).is_some_and(|rest| rest.starts_with('/'))));
+        self.folders = waiting;
+        for (path, mtime_ns, files, complete) in ready {
+            if complete {
+                tx.prepare_cached("INSERT OR REPLACE INTO scan_folders (path, mtime_ns, files, scanned_at) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![path, mtime_ns, files as i64, self.now])?;
+            } else {
+                tx.prepare_cached("DELETE FROM scan_folders WHERE path = ?1")?.execute([&path])?;
             }
         }
         tx.commit()?;
@@ -238,9 +262,62 @@ pub fn source_state(conn: &Connection, path: &str, size: i64, mtime_ns: i64) -> 
     })
 }
 
+/// How many files a Maildir folder held when it was last indexed whole at this
+/// modification time; `None` when it must be listed (new, changed, or never whole).
+pub fn folder_files(conn: &Connection, path: &str, mtime_ns: i64) -> Result<Option<u64>> {
+    let row: Option<(i64, i64)> = conn
+        .prepare_cached("SELECT mtime_ns, files FROM scan_folders WHERE path = ?1")?
+        .query_row([path], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(Error::from)?;
+    Ok(row.filter(|&(m, _)| m == mtime_ns && m != 0).map(|(_, n)| n as u64))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceState {
     New,
     Unchanged,
     Changed,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signature::Verifier;
+
+    fn folder_row(conn: &Connection, path: &str) -> Option<(i64, i64)> {
+        conn.query_row("SELECT mtime_ns, files FROM scan_folders WHERE path = ?1", [path], |r| Ok((r.get(0)?, r.get(1)?))).optional().unwrap()
+    }
+
+    /// A folder's end reaches the writer before the records of its last files (the
+    /// workers are still on them): it must not be recorded until they are written, or
+    /// a kill in between would leave a folder a rescan skips with messages missing.
+    #[test]
+    fn a_folder_is_recorded_only_after_all_its_files() {
+        let d = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&d.path().join("archive.db"), true).unwrap();
+        let blobs = BlobStore::open(d.path().join("blobs")).unwrap();
+        let verifier = Verifier::new(&[] as &[&str], 0).unwrap();
+        let raw = b"From: a@example.it\r\nSubject: x\r\nMessage-ID: <1@example.it>\r\n\r\nx\r\n";
+        let rec = crate::extract::extract(raw, &verifier);
+        let put = blobs.put(&rec.sha256, raw).unwrap();
+        let file = "/m/cur/1.M1P1.h:2,S".to_string();
+        let reader = crate::db::open_readonly(&d.path().join("archive.db")).unwrap();
+        let mut w = Writer::new(&mut conn, &blobs, 0);
+        w.write_batch(vec![
+            Item::FileStart { path: file.clone(), changed: true },
+            Item::FileEnd { path: file.clone(), size: raw.len() as i64, mtime_ns: 1, kind: "file", messages: 1, complete: true },
+            Item::FolderEnd { path: "/m/cur".into(), mtime_ns: 7, files: 1, complete: true },
+            // Another folder whose name starts the same is not waiting for that file.
+            Item::FolderEnd { path: "/m/cu".into(), mtime_ns: 8, files: 0, complete: true },
+        ])
+        .unwrap();
+        assert_eq!(folder_row(&reader, "/m/cur"), None);
+        assert_eq!(folder_row(&reader, "/m/cu"), Some((8, 0)));
+        w.write_batch(vec![Item::Record { path: file, offset: -1, rec: Box::new(rec), put }]).unwrap();
+        assert_eq!(folder_row(&reader, "/m/cur"), Some((7, 1)));
+        // Listed again with a file that could not be read: the row goes.
+        w.write_batch(vec![Item::FolderEnd { path: "/m/cur".into(), mtime_ns: 9, files: 2, complete: false }]).unwrap();
+        assert_eq!(folder_row(&reader, "/m/cur"), None);
+    }
 }

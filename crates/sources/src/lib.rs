@@ -6,7 +6,8 @@
 //! to a source: the user's mail is read-only to us; our state lives in our own files.
 //!
 //! ## One-shot reading (used by `scan` and `inspect`)
-//! [`walk`] lists a tree (skipping Maildir `tmp/` and client state files), [`MboxReader`]
+//! [`walk`] lists a tree (skipping Maildir `tmp/` and client state files), [`TreeWalk`]
+//! walks it folder by folder for a reader that may skip a folder unlisted, [`MboxReader`]
 //! streams an mbox with offsets in bounded memory, [`read_message_file`] reads one file.
 //!
 //! ## Live sources
@@ -49,7 +50,7 @@ pub use error::SourceError;
 pub use event::{Event, Location, Sink, SinkError, SourceId};
 pub use mbox::{MboxMessage, MboxReader};
 pub use stats::Stats;
-pub use walk::{walk, Entry, EntryKind};
+pub use walk::{walk, Entry, EntryKind, Folder, FoundFile, Step, TreeWalk};
 pub use watch::{channel_watcher, WatchOptions, Watcher};
 
 /// Largest single message read into memory (bytes).

@@ -13,6 +13,10 @@
 //!   when a live source reported the message gone from that place (the bytes stay).
 //! * `sources`: per source file, size and mtime when it was last completely indexed;
 //!   what makes a rescan with nothing changed skip a file without reading it.
+//! * `scan_folders` (v4): per Maildir `cur/`/`new/`, its modification time and file
+//!   count when every file in it was last indexed; a rescan skips such a folder
+//!   without listing it while its time is unchanged (Maildir messages are renamed,
+//!   never rewritten, so any change to the folder changes its time).
 //! * `dirty`: card keys whose cards must be recomputed; written in the same transaction
 //!   as the messages that touched them, cleared in the transaction that rewrites the
 //!   cards, so pairing survives a kill at any moment.
@@ -150,6 +154,15 @@ ALTER TABLE locations ADD COLUMN gone_at INTEGER;
     // every match.
     r#"
 CREATE INDEX messages_time ON messages(COALESCE(dc_ts, date_ts));
+"#,
+    // 4: Maildir folders indexed whole, so a rescan skips them unlisted.
+    r#"
+CREATE TABLE scan_folders (
+    path       TEXT PRIMARY KEY,
+    mtime_ns   INTEGER NOT NULL,
+    files      INTEGER NOT NULL,
+    scanned_at INTEGER NOT NULL
+) WITHOUT ROWID;
 "#,
 ];
 
