@@ -22,13 +22,18 @@ use crate::store::BlobStore;
 use crate::writer::{self, Item, SourceState, WriteStats, Writer};
 use crate::Archive;
 
+mod feed;
+use feed::Feed;
+
 /// Records per transaction, and the longest a record waits before its batch commits.
 /// Each batch costs a `syncfs` (blobs durable before rows) and a commit that rewrites
 /// the B-tree and FTS pages it touched, so fewer, larger batches cost less (512 before).
 const BATCH: usize = 2048;
 const BATCH_WAIT: Duration = Duration::from_millis(300);
-/// Items waiting for the writer: workers keep going while it commits.
-const QUEUE: usize = 4096;
+/// Messages waiting for the writer, so workers keep going while it commits. Each is a
+/// batch (up to 16 records from a worker, [`feed`]): about 4,096 records, as before
+/// batching, which bounds the memory they hold.
+const QUEUE: usize = 256;
 /// Unchanged files (rescan) reported to the writer in groups, not one message each.
 const SKIP_REPORT: u64 = 1024;
 
@@ -73,6 +78,8 @@ pub struct ScanSummary {
 
 enum ToWriter {
     Item(Item),
+    /// Several messages in one send ([`feed`]).
+    Many(Vec<ToWriter>),
     Progress { files_total: Option<u64>, skipped: u64, bytes: u64 },
     Error(String),
     Fatal(Error),
@@ -88,7 +95,8 @@ pub(crate) fn scan(archive: &mut Archive, roots: &[PathBuf], opts: &ScanOptions,
     let started = Instant::now();
     archive.blobs.clean_tmp();
     let (out_tx, out_rx) = mpsc::sync_channel::<ToWriter>(QUEUE);
-    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(64);
+    // Batches of up to 16 jobs or 1 MiB ([`feed`]): 64 jobs in flight, as before batching.
+    let (job_tx, job_rx) = mpsc::sync_channel::<Vec<Job>>(4);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let db_path = archive.db_path.clone();
     let now = chrono::Utc::now().timestamp();
@@ -141,80 +149,103 @@ fn release_freed_memory() {
 }
 
 fn write_loop(writer: &mut Writer<'_>, rx: Receiver<ToWriter>, summary: &mut ScanSummary, progress: &mut dyn FnMut(&Progress)) -> Result<()> {
-    let mut batch = Vec::new();
-    let mut records = 0usize;
-    let mut p = Progress::default();
-    let mut first = Instant::now();
+    let mut state = WriteLoop { batch: Vec::new(), records: 0, p: Progress::default(), first: Instant::now() };
     loop {
-        let msg = match rx.recv_timeout(BATCH_WAIT) {
-            Ok(m) => Some(m),
-            Err(RecvTimeoutError::Timeout) => None,
+        match rx.recv_timeout(BATCH_WAIT) {
+            Ok(m) => state.absorb(m, summary)?,
+            Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
-        };
-        match msg {
-            Some(ToWriter::Item(item)) => {
-                match &item {
-                    Item::Record { .. } => {
-                        records += 1;
-                        p.messages += 1;
-                    }
-                    Item::FileEnd { .. } => p.files_done += 1,
-                    Item::FileStart { .. } | Item::FolderEnd { .. } => {}
-                }
-                if batch.is_empty() {
-                    first = Instant::now();
-                }
-                batch.push(item);
-            }
-            Some(ToWriter::Progress { files_total, skipped, bytes }) => {
-                if let Some(t) = files_total {
-                    p.files_total = t;
-                    p.walk_done = true;
-                }
-                p.files_skipped += skipped;
-                p.files_done += skipped;
-                summary.files_skipped += skipped;
-                p.bytes += bytes;
-                summary.bytes_read += bytes;
-            }
-            Some(ToWriter::Error(e)) => summary.errors.push(e),
-            Some(ToWriter::Fatal(e)) => return Err(e),
-            None => {}
         }
-        if records >= BATCH || (!batch.is_empty() && first.elapsed() >= BATCH_WAIT) {
-            writer.write_batch(std::mem::take(&mut batch))?;
-            records = 0;
-            progress(&p);
+        let st = &mut state;
+        if st.records >= BATCH || (!st.batch.is_empty() && st.first.elapsed() >= BATCH_WAIT) {
+            writer.write_batch(std::mem::take(&mut st.batch))?;
+            st.records = 0;
+            progress(&st.p);
         }
     }
-    if !batch.is_empty() {
-        writer.write_batch(batch)?;
+    if !state.batch.is_empty() {
+        writer.write_batch(state.batch)?;
     }
-    progress(&p);
+    progress(&state.p);
     Ok(())
 }
 
-fn work(rx: Arc<Mutex<Receiver<Job>>>, tx: SyncSender<ToWriter>, blobs: &BlobStore, verifier: &Verifier) {
+/// The writer's batch in the making and the progress so far.
+struct WriteLoop {
+    batch: Vec<Item>,
+    records: usize,
+    p: Progress,
+    /// When the oldest item of the batch arrived.
+    first: Instant,
+}
+
+impl WriteLoop {
+    fn absorb(&mut self, msg: ToWriter, summary: &mut ScanSummary) -> Result<()> {
+        match msg {
+            ToWriter::Item(item) => {
+                match &item {
+                    Item::Record { .. } => {
+                        self.records += 1;
+                        self.p.messages += 1;
+                    }
+                    Item::FileEnd { .. } => self.p.files_done += 1,
+                    Item::FileStart { .. } | Item::FolderEnd { .. } => {}
+                }
+                if self.batch.is_empty() {
+                    self.first = Instant::now();
+                }
+                self.batch.push(item);
+            }
+            ToWriter::Many(msgs) => {
+                for m in msgs {
+                    self.absorb(m, summary)?;
+                }
+            }
+            ToWriter::Progress { files_total, skipped, bytes } => {
+                if let Some(t) = files_total {
+                    self.p.files_total = t;
+                    self.p.walk_done = true;
+                }
+                self.p.files_skipped += skipped;
+                self.p.files_done += skipped;
+                summary.files_skipped += skipped;
+                self.p.bytes += bytes;
+                summary.bytes_read += bytes;
+            }
+            ToWriter::Error(e) => summary.errors.push(e),
+            ToWriter::Fatal(e) => return Err(e),
+        }
+        Ok(())
+    }
+}
+
+fn work(rx: Arc<Mutex<Receiver<Vec<Job>>>>, tx: SyncSender<ToWriter>, blobs: &BlobStore, verifier: &Verifier) {
     loop {
-        // The lock is held only to take one job.
-        let job = match rx.lock() {
+        // The lock is held only to take one batch.
+        let jobs = match rx.lock() {
             Ok(r) => r.recv(),
             Err(_) => return,
         };
-        let Ok(job) = job else { return };
-        let rec = extract::extract(&job.bytes, verifier);
-        let msg = match blobs.put(&rec.sha256, &job.bytes) {
-            Ok(put) => ToWriter::Item(Item::Record { path: job.path, offset: job.offset, rec: Box::new(rec), put }),
-            Err(e) => ToWriter::Fatal(e),
-        };
-        if tx.send(msg).is_err() {
+        let Ok(jobs) = jobs else { return };
+        let mut items = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let rec = extract::extract(&job.bytes, verifier);
+            match blobs.put(&rec.sha256, &job.bytes) {
+                Ok(put) => items.push(ToWriter::Item(Item::Record { path: job.path, offset: job.offset, rec: Box::new(rec), put })),
+                Err(e) => {
+                    items.push(ToWriter::Fatal(e));
+                    break;
+                }
+            }
+        }
+        if tx.send(ToWriter::Many(items)).is_err() {
             return;
         }
     }
 }
 
 /// Returns (files seen, files read, messages read).
-fn read_sources(roots: &[PathBuf], own: &Path, db_path: &Path, jobs: SyncSender<Job>, out: SyncSender<ToWriter>) -> (u64, u64, u64) {
+fn read_sources(roots: &[PathBuf], own: &Path, db_path: &Path, jobs: SyncSender<Vec<Job>>, out: SyncSender<ToWriter>) -> (u64, u64, u64) {
     let mut counts = (0u64, 0u64, 0u64);
     // A read-only connection of our own: WAL lets it read while the writer writes.
     let conn = match crate::db::open_readonly(db_path) {
@@ -240,10 +271,12 @@ fn read_sources(roots: &[PathBuf], own: &Path, db_path: &Path, jobs: SyncSender<
         })
     };
     let mut skipped = 0u64;
-    let finished = read_all(&roots, own, &conn, &jobs, &out, &mut counts, &mut skipped);
+    let mut feed = Feed::new(&jobs, &out);
+    let mut finished = read_all(&roots, own, &conn, &mut feed, &mut counts, &mut skipped);
     if finished && skipped > 0 {
-        let _ = out.send(ToWriter::Progress { files_total: None, skipped, bytes: 0 });
+        finished = feed.send(ToWriter::Progress { files_total: None, skipped, bytes: 0 }).is_some();
     }
+    finished = finished && feed.flush().is_some();
     // Detached when reading stopped early: its next send fails and it ends.
     if finished {
         let _ = counter.join();
@@ -270,8 +303,7 @@ fn read_all(
     roots: &[PathBuf],
     own: &Path,
     conn: &rusqlite::Connection,
-    jobs: &SyncSender<Job>,
-    out: &SyncSender<ToWriter>,
+    feed: &mut Feed<'_>,
     counts: &mut (u64, u64, u64),
     skipped: &mut u64,
 ) -> bool {
@@ -290,7 +322,7 @@ fn read_all(
                             t.complete = false;
                         }
                     }
-                    if out.send(ToWriter::Error(e.to_string())).is_err() {
+                    if feed.send(ToWriter::Error(e.to_string())).is_none() {
                         return false;
                     }
                 }
@@ -303,7 +335,7 @@ fn read_all(
                             walk.skip_folder();
                             counts.0 += n;
                             *skipped += n;
-                            if *skipped >= SKIP_REPORT && out.send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 }).is_err() {
+                            if *skipped >= SKIP_REPORT && feed.send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 }).is_none() {
                                 return false;
                             }
                         }
@@ -313,7 +345,7 @@ fn read_all(
                             folders.insert(f.path, FolderTrack { mtime_ns: f.mtime_ns, files: 0, complete: settled });
                         }
                         Err(e) => {
-                            let _ = out.send(ToWriter::Fatal(e));
+                            feed.fatal(e);
                             return false;
                         }
                     }
@@ -324,7 +356,7 @@ fn read_all(
                         continue;
                     }
                     counts.0 += 1;
-                    let Some(read) = read_entry(&file, conn, jobs, out, counts, skipped) else { return false };
+                    let Some(read) = read_entry(&file, conn, feed, counts, skipped) else { return false };
                     if let Some(t) = file.path.parent().and_then(|d| folders.get_mut(d)) {
                         t.files += 1;
                         t.complete &= read;
@@ -335,7 +367,7 @@ fn read_all(
                     // A folder with folders inside is not one Maildir leaf: never skipped.
                     let complete = t.complete && subfolders == 0;
                     let end = Item::FolderEnd { path: path.to_string_lossy().into_owned(), mtime_ns: t.mtime_ns, files: t.files, complete };
-                    if out.send(ToWriter::Item(end)).is_err() {
+                    if feed.send(ToWriter::Item(end)).is_none() {
                         return false;
                     }
                 }
@@ -352,17 +384,14 @@ fn read_all(
 fn read_entry(
     entry: &sources::FoundFile,
     conn: &rusqlite::Connection,
-    jobs: &SyncSender<Job>,
-    out: &SyncSender<ToWriter>,
+    feed: &mut Feed<'_>,
     counts: &mut (u64, u64, u64),
     skipped: &mut u64,
 ) -> Option<bool> {
-    // Every send below fails only when the writer has gone: then stop.
-    let send = |msg: ToWriter| out.send(msg).ok();
     let path = entry.path.to_string_lossy().into_owned();
     let meta = match std::fs::metadata(&entry.path) {
         Ok(m) => m,
-        Err(e) => return send(ToWriter::Error(format!("{path}: {e}"))).map(|_| false),
+        Err(e) => return feed.send(ToWriter::Error(format!("{path}: {e}"))).map(|_| false),
     };
     let size = meta.len() as i64;
     let mtime_ns = meta
@@ -374,34 +403,34 @@ fn read_entry(
     let state = match writer::source_state(conn, &path, size, mtime_ns) {
         Ok(s) => s,
         Err(e) => {
-            let _ = send(ToWriter::Fatal(e));
+            feed.fatal(e);
             return None;
         }
     };
     if state == SourceState::Unchanged {
         *skipped += 1;
         if *skipped >= SKIP_REPORT {
-            send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 })?;
+            feed.send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 })?;
         }
         return Some(true);
     }
     if *skipped > 0 {
-        send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 })?;
+        feed.send(ToWriter::Progress { files_total: None, skipped: std::mem::take(skipped), bytes: 0 })?;
     }
     counts.1 += 1;
-    send(ToWriter::Item(Item::FileStart { path: path.clone(), changed: true }))?;
+    feed.send(ToWriter::Item(Item::FileStart { path: path.clone(), changed: true }))?;
     // Only now, for a file to read, is it opened to tell an mbox from a message.
     let (kind, n, complete) = match entry.kind() {
         sources::EntryKind::SingleFile => match read_file(&entry.path) {
             Ok(bytes) => {
-                send(ToWriter::Progress { files_total: None, skipped: 0, bytes: bytes.len() as u64 })?;
-                jobs.send(Job { path: path.clone(), offset: -1, bytes }).ok()?;
+                feed.send(ToWriter::Progress { files_total: None, skipped: 0, bytes: bytes.len() as u64 })?;
+                feed.job(Job { path: path.clone(), offset: -1, bytes })?;
                 ("file", 1, true)
             }
             Err(e) => {
                 // Vanished or unreadable: reported, and not marked as indexed, so the
                 // next scan tries again.
-                send(ToWriter::Error(e.to_string()))?;
+                feed.send(ToWriter::Error(e.to_string()))?;
                 ("file", 0, false)
             }
         },
@@ -409,8 +438,8 @@ fn read_entry(
             let file = match std::fs::File::open(&entry.path) {
                 Ok(f) => f,
                 Err(e) => {
-                    let _ = send(ToWriter::Error(format!("{path}: {e}")));
-                    send(ToWriter::Item(Item::FileEnd { path, size, mtime_ns, kind: "mbox", messages: 0, complete: false }))?;
+                    let _ = feed.send(ToWriter::Error(format!("{path}: {e}")));
+                    feed.send(ToWriter::Item(Item::FileEnd { path, size, mtime_ns, kind: "mbox", messages: 0, complete: false }))?;
                     return Some(false);
                 }
             };
@@ -420,14 +449,14 @@ fn read_entry(
                 match m {
                     Ok(sources::MboxMessage { offset, raw: Ok(bytes), .. }) => {
                         n += 1;
-                        send(ToWriter::Progress { files_total: None, skipped: 0, bytes: bytes.len() as u64 })?;
-                        jobs.send(Job { path: path.clone(), offset: offset as i64, bytes }).ok()?;
+                        feed.send(ToWriter::Progress { files_total: None, skipped: 0, bytes: bytes.len() as u64 })?;
+                        feed.job(Job { path: path.clone(), offset: offset as i64, bytes })?;
                     }
                     Ok(sources::MboxMessage { offset, raw: Err(size), .. }) => {
-                        let _ = send(ToWriter::Error(format!("{path} at offset {offset}: message of {size} bytes is over the limit, skipped")));
+                        let _ = feed.send(ToWriter::Error(format!("{path} at offset {offset}: message of {size} bytes is over the limit, skipped")));
                     }
                     Err(e) => {
-                        let _ = send(ToWriter::Error(format!("{path}: {e}")));
+                        let _ = feed.send(ToWriter::Error(format!("{path}: {e}")));
                         complete = false;
                         break;
                     }
@@ -437,7 +466,7 @@ fn read_entry(
         }
     };
     counts.2 += n;
-    send(ToWriter::Item(Item::FileEnd { path, size, mtime_ns, kind, messages: n, complete }))?;
+    feed.send(ToWriter::Item(Item::FileEnd { path, size, mtime_ns, kind, messages: n, complete }))?;
     Some(complete)
 }
 
