@@ -93,7 +93,10 @@ impl Archive {
         if !db_path.exists() && blobs_dir.is_dir() && !store::BlobStore::open(blobs_dir.clone())?.is_empty() {
             return Err(Error::MissingDatabase { path: dir.to_path_buf(), db: db_path });
         }
-        let conn = db::open(&db_path, true)?;
+        let mut conn = db::open(&db_path, true)?;
+        // Cards left to recompute (by a migration, or a process killed between a batch
+        // and its pairing) are recomputed now, before anyone reads them.
+        pairing::process_dirty(&mut conn)?;
         let blobs = store::BlobStore::open(blobs_dir)?;
         Ok(Archive { dir: dir.to_path_buf(), db_path, conn, blobs, _lock: Some(lock) })
     }

@@ -1,8 +1,11 @@
 //! Pairing: from stored messages to return cards.
 //!
 //! Card keys: `m:<msgid>` for a message the user sent (msgid without angle brackets,
-//! as every daticert about it names it), `r:<sha256>` for a PEC message the user
-//! received (one card per transport or anomaly envelope).
+//! as every daticert about it names it), `r:<identificativo>` for a PEC message the
+//! user received: the signed daticert's identificativo of its transport (or anomaly)
+//! envelope, so that copies of one envelope with other bytes (delivered to two of the
+//! user's accounts, or synced by two clients that add their own headers) are one card;
+//! `r:<sha256>` for an envelope without one.
 //!
 //! Rules (all matching on the **signed daticert**, never on headers):
 //! * receipts belong to the card of their daticert `msgid`; per-recipient receipts to
@@ -56,7 +59,7 @@ pub fn process_dirty(conn: &mut Connection) -> Result<u64> {
 pub fn mark_all_dirty(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "INSERT OR IGNORE INTO dirty (key) SELECT 'm:' || refers_to FROM messages WHERE refers_to IS NOT NULL AND kind NOT IN ('plain','transport','anomaly','unparsable');
-         INSERT OR IGNORE INTO dirty (key) SELECT 'r:' || sha256 FROM messages WHERE kind IN ('transport','anomaly');",
+         INSERT OR IGNORE INTO dirty (key) SELECT 'r:' || COALESCE(NULLIF(identificativo, ''), sha256) FROM messages WHERE kind IN ('transport','anomaly');",
     )?;
     Ok(())
 }
@@ -138,6 +141,16 @@ impl Msg {
             .filter_map(|d| Some((d.get("address")?.as_str()?.to_string(), d.get("type")?.as_str()?.to_string())))
             .collect()
     }
+    /// The user's mailbox a received envelope was delivered to: `Delivered-To`, else
+    /// the header recipient the daticert lists, else the first header recipient.
+    fn account(&self, dest: &[(String, String)]) -> Option<String> {
+        let to: Vec<&str> = self.to_addrs.as_deref().map(|t| t.split(", ").collect()).unwrap_or_default();
+        self.delivered_to
+            .clone()
+            .or_else(|| to.iter().find(|a| dest.iter().any(|(d, _)| d.eq_ignore_ascii_case(a))).map(|a| a.to_string()))
+            .or_else(|| to.first().map(|a| a.to_string()))
+    }
+
     fn error_text(&self) -> Option<String> {
         self.dc_errore_esteso.clone().or_else(|| self.dc_errore.clone().filter(|e| e != "nessuno"))
     }
@@ -214,8 +227,12 @@ struct Rcpt {
 }
 
 fn rebuild(conn: &Connection, key: &str) -> Result<()> {
-    let built = if let Some(sha) = key.strip_prefix("r:") {
-        load(conn, "m.sha256 = ?1 AND +m.kind IN ('transport','anomaly')", sha)?.into_iter().next().map(received)
+    let built = if let Some(id) = key.strip_prefix("r:") {
+        let mut copies = load(conn, "m.identificativo = ?1 AND +m.kind IN ('transport','anomaly')", id)?;
+        if copies.is_empty() {
+            copies = load(conn, "m.sha256 = ?1 AND +m.kind IN ('transport','anomaly') AND COALESCE(m.identificativo, '') = ''", id)?;
+        }
+        received(copies)
     } else if let Some(msgid) = key.strip_prefix("m:") {
         sent(conn, msgid)?
     } else {
@@ -433,7 +450,12 @@ fn is_sent_folder(path: &str) -> bool {
 }
 
 /// A transport (or anomaly) envelope the user received: proof of receipt for them.
-fn received(m: Msg) -> Built {
+/// `copies` are every stored copy of it (same identificativo): the card is made from
+/// the best one (proof first, then the first stored); each copy's mailbox is marked
+/// received, and a copy that is not proof is named among the problems.
+fn received(copies: Vec<Msg>) -> Option<Built> {
+    let best = copies.iter().position(Msg::proof).unwrap_or(0);
+    let m = copies.get(best)?;
     let mut b = Built {
         kind: "received",
         msgid: m.refers_to.clone(),
@@ -447,31 +469,24 @@ fn received(m: Msg) -> Built {
         proof_ok: m.proof(),
         origin: Some("envelope"),
         original: Some(m.id),
-        messages: vec![(m.id, m.kind.clone())],
+        messages: copies.iter().map(|c| (c.id, c.kind.clone())).collect(),
         ..Default::default()
     };
-    let to: Vec<String> = m.to_addrs.as_deref().map(|t| t.split(", ").map(str::to_string).collect()).unwrap_or_default();
     let dest = m.destinatari();
-    let account = m
-        .delivered_to
-        .clone()
-        .or_else(|| to.iter().find(|a| dest.iter().any(|(d, _)| d.eq_ignore_ascii_case(a))).cloned())
-        .or_else(|| to.first().cloned());
+    let accounts: Vec<Option<String>> = copies.iter().map(|c| c.account(&dest)).collect();
     for (address, rtype) in dest {
-        let mine = account.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&address));
+        let mine = accounts.iter().flatten().any(|a| a.eq_ignore_ascii_case(&address));
         let state = if mine { "received" } else { "listed" };
         b.recipients.push(Rcpt { address, rtype, state, at: mine.then(|| m.dc_data.clone()).flatten(), error: None, receipt: None, rank: 0 });
     }
-    b.account = account.map(|a| a.to_lowercase());
+    b.account = accounts[best].as_deref().map(str::to_lowercase);
     if m.kind == "anomaly" {
         b.problems.push("anomaly: busta di anomalia: the provider received a message that is not valid PEC".into());
         b.proof_ok = false;
     }
-    if let Some(p) = m.sig_problem() {
-        b.problems.push(p);
+    for c in std::iter::once(m).chain(copies.iter().filter(|c| c.id != m.id)) {
+        b.problems.extend(c.sig_problem());
+        b.problems.extend(c.mismatch_problem());
     }
-    if let Some(p) = m.mismatch_problem() {
-        b.problems.push(p);
-    }
-    b
+    Some(b)
 }

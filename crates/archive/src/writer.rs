@@ -225,7 +225,8 @@ fn insert_message(tx: &rusqlite::Transaction<'_>, r: &Record, now: i64) -> Resul
 fn dirty_keys(r: &Record) -> Vec<String> {
     let mut keys = Vec::new();
     match r.kind {
-        "transport" | "anomaly" => keys.push(format!("r:{}", r.sha256)),
+        // One card per envelope, whatever copies of it are stored (see crate::pairing).
+        "transport" | "anomaly" => keys.push(format!("r:{}", r.identificativo.as_deref().filter(|i| !i.is_empty()).unwrap_or(&r.sha256))),
         "plain" => {
             if let Some(m) = &r.message_id {
                 keys.push(format!("m:{m}"));

@@ -164,6 +164,14 @@ CREATE TABLE scan_folders (
     scanned_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 5: received cards keyed by their envelope's identificativo (copies of one envelope
+    // with other bytes are one card): every received card is rebuilt under the new key
+    // (the old ones find nothing under theirs and go) when the archive is next opened
+    // for writing.
+    r#"
+INSERT OR IGNORE INTO dirty (key) SELECT key FROM cards WHERE kind = 'received';
+INSERT OR IGNORE INTO dirty (key) SELECT 'r:' || COALESCE(NULLIF(identificativo, ''), sha256) FROM messages WHERE kind IN ('transport','anomaly');
+"#,
 ];
 
 /// The schema version this build writes.
