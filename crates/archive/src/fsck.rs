@@ -4,7 +4,8 @@
 //! blob (present, same size, same SHA-256, and re-parsed/re-verified to the same kind,
 //! ids and signature integrity); every blob file without a row (an orphan left by an
 //! interrupted scan is harmless and reported as info; a damaged one as an error);
-//! locations and cards pointing at missing rows. Memory stays flat: rows are streamed
+//! locations and cards pointing at missing rows; Maildir folders a rescan skips with
+//! fewer files indexed than they held. Memory stays flat: rows are streamed
 //! and blobs are looked up one by one.
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -70,6 +71,7 @@ pub fn run(a: &Archive, report: &mut dyn FnMut(&Finding)) -> Result<FsckSummary>
     if n > 0 {
         out.error(format!("{n} card recipient row(s) belong to no card"));
     }
+    check_scan_folders(a, &mut out)?;
     let n = dangling("SELECT count(*) FROM dirty")?;
     if n > 0 {
         out.info(format!("{n} card(s) waiting to be recomputed (an interrupted scan): the next scan does it"));
@@ -121,6 +123,28 @@ fn check_messages(a: &Archive, out: &mut Out<'_>) -> Result<()> {
         if stored != fresh {
             out.error(format!(
                 "message {id}: record disagrees with its bytes: stored (kind, msgid, identificativo, message-id, signature) {stored:?}, re-read {fresh:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A folder recorded as indexed whole is skipped unlisted by rescans: every file it
+/// held then must be indexed (`sources` rows right under it; rows of files since
+/// renamed or removed may stay, so there can be more), or files in it would stay unread.
+fn check_scan_folders(a: &Archive, out: &mut Out<'_>) -> Result<()> {
+    let mut st = a.conn.prepare(
+        "SELECT f.path, f.files, (SELECT count(*) FROM sources s WHERE s.path > f.path || '/' AND s.path < f.path || '0'
+                                  AND instr(substr(s.path, length(f.path) + 2), '/') = 0)
+         FROM scan_folders f",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+    for row in rows {
+        let (path, files, indexed) = row?;
+        if indexed < files {
+            out.error(format!(
+                "folder {path}: recorded as indexed whole with {files} file(s), but {indexed} are indexed: rescans skip it \
+                 (changing the folder, e.g. `touch` on it, has the next scan list it again)"
             ));
         }
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use archive::{Archive, ScanOptions, ScanSummary, Verifier};
-use common::real_samples;
+use common::{fsck_errors, real_samples};
 
 fn scan(arc: &Path, src: &Path) -> ScanSummary {
     let mut a = Archive::open_for_writing(arc).unwrap();
@@ -85,6 +85,25 @@ fn an_unchanged_maildir_folder_is_skipped_without_being_listed() {
     assert_eq!(s.files_seen, 6);
     assert_eq!(s.files_read, 2, "the renamed file and the slipped-in one: {s:?}");
     assert_eq!(s.write.messages_new, 1, "the rename is the same bytes: {s:?}");
+    assert_eq!(fsck_errors(&arc), Vec::<String>::new());
+}
+
+/// fsck checks what lets a rescan skip a folder: a recorded count that is not the
+/// number of files indexed under it is reported.
+#[test]
+fn fsck_reports_a_folder_record_out_of_step_with_its_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let md = maildir(tmp.path());
+    let arc = tmp.path().join("archive");
+    scan(&arc, &md);
+    assert_eq!(fsck_errors(&arc), Vec::<String>::new());
+    let conn = rusqlite::Connection::open(arc.join("archive.db")).unwrap();
+    let n = conn.execute("UPDATE scan_folders SET files = files + 1 WHERE path LIKE '%/cur'", []).unwrap();
+    assert_eq!(n, 1);
+    drop(conn);
+    let errs = fsck_errors(&arc);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("recorded as indexed whole with 4 file(s), but 3 are indexed"), "{errs:?}");
 }
 
 #[test]
