@@ -210,6 +210,19 @@ fn real_aruba_receipts_make_one_delivered_card() {
     assert_eq!(c["recipients"][0]["address"], "l.battistini@pec.it");
     assert_eq!(c["recipients"][0]["state"], "delivered");
     assert_eq!(c["recipients"][0]["at"], "2018-11-13T16:39:27+01:00");
+    // A whole address finds both receipts (it is their recipient); state filters on
+    // the card's state, with or without words.
+    let search = |args: &[&str]| lines(&run(cartolina(&arc).arg("search").arg("--json").args(args)));
+    let hits = search(&["L.Battistini@pec.it"]);
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    assert!(hits.iter().all(|h| h["card"] == c["id"] && h["card_state"] == "all-delivered"), "{hits:?}");
+    assert_eq!(search(&["--state", "all-delivered"]).len(), 2);
+    assert_eq!(search(&["--state", "all-delivered", "l.battistini@pec.it"]).len(), 2);
+    assert!(search(&["--state", "overdue"]).is_empty());
+    assert!(search(&["--state", "failed", "l.battistini@pec.it"]).is_empty());
+    let out = cartolina(&arc).args(["search", "--state", "lost"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown state"), "{out:?}");
     // --archive overrides the environment.
     let other = tmp.path().join("b");
     run(cartolina(&arc).arg("scan").arg("--archive").arg(&other).arg(&src));

@@ -68,29 +68,66 @@ pub struct CardFilter {
     pub offset: u64,
 }
 
-/// The state as SQL over `cards` (alias `c`), `?` bound to now: the same rules as
-/// [`state_of`], so filters and displayed states cannot disagree.
-pub const STATE_SQL: &str = "CASE
+/// The part of a card's state that does not depend on the clock, as SQL over `cards`
+/// (alias `c`); `unresolved` is pending-or-overdue. Migration 6 indexes this very
+/// expression (`cards_settled`, with `accepted_ts`), so it must not change without a
+/// new migration indexing the new one (`state_filters_use_the_index` checks).
+pub const SETTLED_SQL: &str = "CASE
     WHEN c.kind = 'received' THEN 'received'
     WHEN c.acceptance = 'not-accepted' THEN 'not-accepted'
-    WHEN c.n_unresolved > 0 THEN CASE WHEN c.accepted_ts IS NOT NULL AND c.accepted_ts + 86400 <= ?NOW THEN 'overdue' ELSE 'pending' END
+    WHEN c.n_unresolved > 0 THEN 'unresolved'
     WHEN c.n_failed > 0 THEN CASE WHEN c.n_delivered > 0 THEN 'partially-delivered' ELSE 'failed' END
     ELSE 'all-delivered' END";
 
-/// The card state (see [`STATE_SQL`]): unresolved recipients make a card `pending`
-/// until 24 h after acceptance, `overdue` after; otherwise failures decide between
-/// `failed` and `partially-delivered`.
-pub fn state_of(kind: &str, acceptance: &str, delivered: i64, failed: i64, unresolved: i64, accepted_ts: Option<i64>, now: i64) -> &'static str {
+/// The parameter the state SQL reads: the overdue cutoff, `now - 24 h` (bind
+/// [`overdue_cutoff`]). A card with unresolved recipients accepted at or before it is
+/// overdue. Comparing `accepted_ts` itself (not `accepted_ts + 24 h`) is what lets
+/// the index answer it.
+pub const CUTOFF: &str = "?CUTOFF";
+
+/// Unresolved cards past the cutoff, in SQL (see [`CUTOFF`]).
+const OVERDUE_SQL: &str = "c.accepted_ts <= ?CUTOFF";
+
+/// The value to bind for [`CUTOFF`].
+pub fn overdue_cutoff(now: i64) -> i64 {
+    now.saturating_sub(OVERDUE_AFTER_SECS)
+}
+
+/// Whether something unresolved since acceptance at `accepted_ts` is overdue at `now`
+/// (the rule [`OVERDUE_SQL`] states in SQL).
+pub fn is_overdue(accepted_ts: Option<i64>, now: i64) -> bool {
+    accepted_ts.is_some_and(|t| t <= overdue_cutoff(now))
+}
+
+/// The state as SQL over `cards` (alias `c`), [`CUTOFF`] bound: [`SETTLED_SQL`] with
+/// `unresolved` split by the clock, the same rules as [`state_of`], so filters and
+/// displayed states cannot disagree.
+pub fn state_sql() -> String {
+    SETTLED_SQL.replace("'unresolved'", &format!("CASE WHEN {OVERDUE_SQL} THEN 'overdue' ELSE 'pending' END"))
+}
+
+/// "Card `c` is in `state`", as SQL the `cards_settled` index can answer ([`CUTOFF`]
+/// bound). An unknown state is an error.
+pub fn state_condition(state: &str) -> Result<String> {
+    if !STATES.contains(&state) {
+        return Err(Error::Query(format!("unknown state {state:?} (one of {})", STATES.join(", "))));
+    }
+    Ok(match state {
+        "overdue" => format!("({SETTLED_SQL}) = 'unresolved' AND {OVERDUE_SQL}"),
+        // NULL `accepted_ts` (no acceptance) is never overdue.
+        "pending" => format!("({SETTLED_SQL}) = 'unresolved' AND (c.accepted_ts IS NULL OR NOT ({OVERDUE_SQL}))"),
+        s => format!("({SETTLED_SQL}) = '{s}'"),
+    })
+}
+
+/// The clock-free part of the state (see [`SETTLED_SQL`]).
+pub fn settled_of(kind: &str, acceptance: &str, delivered: i64, failed: i64, unresolved: i64) -> &'static str {
     if kind == "received" {
         "received"
     } else if acceptance == "not-accepted" {
         "not-accepted"
     } else if unresolved > 0 {
-        if accepted_ts.is_some_and(|t| t + OVERDUE_AFTER_SECS <= now) {
-            "overdue"
-        } else {
-            "pending"
-        }
+        "unresolved"
     } else if failed > 0 {
         if delivered > 0 {
             "partially-delivered"
@@ -99,6 +136,17 @@ pub fn state_of(kind: &str, acceptance: &str, delivered: i64, failed: i64, unres
         }
     } else {
         "all-delivered"
+    }
+}
+
+/// The card state (see [`state_sql`]): unresolved recipients make a card `pending`
+/// until 24 h after acceptance, `overdue` after; otherwise failures decide between
+/// `failed` and `partially-delivered`.
+pub fn state_of(kind: &str, acceptance: &str, delivered: i64, failed: i64, unresolved: i64, accepted_ts: Option<i64>, now: i64) -> &'static str {
+    match settled_of(kind, acceptance, delivered, failed, unresolved) {
+        "unresolved" if is_overdue(accepted_ts, now) => "overdue",
+        "unresolved" => "pending",
+        s => s,
     }
 }
 
@@ -133,7 +181,7 @@ fn recipients(conn: &Connection, card: &CardView, accepted_ts: Option<i64>, now:
     let rows = st.query_map([card.id], |r| {
         let state: String = r.get(2)?;
         let state = if state == "none" {
-            if accepted_ts.is_some_and(|t| t + OVERDUE_AFTER_SECS <= now) { "overdue".to_string() } else { "pending".to_string() }
+            if is_overdue(accepted_ts, now) { "overdue".to_string() } else { "pending".to_string() }
         } else {
             state
         };
@@ -142,21 +190,17 @@ fn recipients(conn: &Connection, card: &CardView, accepted_ts: Option<i64>, now:
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Build the WHERE clause for `f`; the state expression needs `?NOW` bound.
+/// Build the WHERE clause for `f`; the state conditions need [`CUTOFF`] bound.
 pub(crate) fn where_clause(f: &CardFilter, args: &mut Vec<rusqlite::types::Value>) -> Result<String> {
     use rusqlite::types::Value;
-    // `?NOW` is always bound, so it must always appear.
-    let mut w = vec!["?NOW IS NOT NULL".to_string()];
+    // The cutoff is always bound, so it must always appear.
+    let mut w = vec![format!("{CUTOFF} IS NOT NULL")];
     if let Some(a) = &f.account {
         args.push(Value::Text(a.to_lowercase()));
         w.push(format!("c.account = ?{}", args.len() + 1));
     }
     if let Some(s) = &f.state {
-        if !STATES.contains(&s.as_str()) {
-            return Err(Error::Query(format!("unknown state {s:?} (one of {})", STATES.join(", "))));
-        }
-        args.push(Value::Text(s.clone()));
-        w.push(format!("({STATE_SQL}) = ?{}", args.len() + 1));
+        w.push(format!("({})", state_condition(s)?));
     }
     if let Some(t) = f.since {
         args.push(Value::Integer(t));
@@ -178,18 +222,9 @@ pub(crate) fn where_clause(f: &CardFilter, args: &mut Vec<rusqlite::types::Value
         args.push(Value::Integer(p as i64));
         w.push(format!("c.proof_ok = ?{}", args.len() + 1));
     }
-    for st in &f.states {
-        if !STATES.contains(&st.as_str()) {
-            return Err(Error::Query(format!("unknown state {st:?} (one of {})", STATES.join(", "))));
-        }
-    }
     if !f.states.is_empty() {
-        let mut ps = Vec::new();
-        for st in &f.states {
-            args.push(Value::Text(st.clone()));
-            ps.push(format!("?{}", args.len() + 1));
-        }
-        w.push(format!("({STATE_SQL}) IN ({})", ps.join(", ")));
+        let any = f.states.iter().map(|s| state_condition(s).map(|c| format!("({c})"))).collect::<Result<Vec<_>>>()?;
+        w.push(format!("({})", any.join(" OR ")));
     }
     if let Some(t) = f.text.as_deref().map(crate::search::fts_query).filter(|t| !t.is_empty()) {
         args.push(Value::Text(t));
@@ -204,8 +239,8 @@ pub(crate) fn where_clause(f: &CardFilter, args: &mut Vec<rusqlite::types::Value
 /// How many cards match `f`.
 pub fn count(conn: &Connection, f: &CardFilter, clock: &Clock) -> Result<u64> {
     let mut args = Vec::new();
-    let w = where_clause(f, &mut args)?.replace("?NOW", "?1");
-    let mut all = vec![rusqlite::types::Value::Integer(clock.now())];
+    let w = where_clause(f, &mut args)?.replace(CUTOFF, "?1");
+    let mut all = vec![rusqlite::types::Value::Integer(overdue_cutoff(clock.now()))];
     all.extend(args);
     let n: i64 = conn.query_row(&format!("SELECT count(*) FROM cards c WHERE {w}"), params_from_iter(all.iter()), |r| r.get(0))?;
     Ok(n as u64)
@@ -214,10 +249,10 @@ pub fn count(conn: &Connection, f: &CardFilter, clock: &Clock) -> Result<u64> {
 /// Cards matching `f` per state (states with no card are absent).
 pub fn count_by_state(conn: &Connection, f: &CardFilter, clock: &Clock) -> Result<std::collections::BTreeMap<String, u64>> {
     let mut args = Vec::new();
-    let w = where_clause(f, &mut args)?.replace("?NOW", "?1");
-    let mut all = vec![rusqlite::types::Value::Integer(clock.now())];
+    let w = where_clause(f, &mut args)?.replace(CUTOFF, "?1");
+    let mut all = vec![rusqlite::types::Value::Integer(overdue_cutoff(clock.now()))];
     all.extend(args);
-    let sql = format!("SELECT ({}) AS s, count(*) FROM cards c WHERE {w} GROUP BY s", STATE_SQL.replace("?NOW", "?1"));
+    let sql = format!("SELECT ({}) AS s, count(*) FROM cards c WHERE {w} GROUP BY s", state_sql().replace(CUTOFF, "?1"));
     let mut st = conn.prepare(&sql)?;
     let rows = st.query_map(params_from_iter(all.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -234,16 +269,16 @@ pub fn accounts(conn: &Connection) -> Result<Vec<String>> {
 /// million cards is never held in memory).
 pub fn for_each(conn: &Connection, f: &CardFilter, clock: &Clock, each: &mut dyn FnMut(CardView) -> Result<()>) -> Result<()> {
     let now = clock.now();
-    // ?1 is now; filter parameters follow.
+    // ?1 is the overdue cutoff; filter parameters follow.
     let mut args = Vec::new();
-    let w = where_clause(f, &mut args)?.replace("?NOW", "?1");
+    let w = where_clause(f, &mut args)?.replace(CUTOFF, "?1");
     let order = if f.newest_first { "DESC" } else { "ASC" };
     let limit = f.limit.map(|l| l as i64).unwrap_or(-1);
     let sql = format!(
         "SELECT {CARD_COLS} FROM cards c WHERE {w} ORDER BY c.sent_ts {order}, c.id {order} LIMIT {limit} OFFSET {}",
         f.offset
     );
-    let mut all = vec![rusqlite::types::Value::Integer(now)];
+    let mut all = vec![rusqlite::types::Value::Integer(overdue_cutoff(now))];
     all.extend(args);
     let mut st = conn.prepare(&sql)?;
     let mut rows = st.query(params_from_iter(all.iter()))?;
@@ -319,4 +354,91 @@ pub fn messages_of(conn: &Connection, card: i64) -> Result<Vec<CardMessage>> {
         m.locations = locs.collect::<rusqlite::Result<_>>()?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One card per combination of the stored fields, in an archive of their own.
+    fn every_kind_of_card(accepted: i64) -> (tempfile::TempDir, Connection, Vec<(i64, [i64; 3], &'static str, &'static str, Option<i64>)>) {
+        let d = tempfile::tempdir().unwrap();
+        let conn = crate::db::open(&d.path().join("archive.db"), true).unwrap();
+        let mut cards = Vec::new();
+        let mut id = 0;
+        for kind in ["sent", "received"] {
+            for acceptance in ["accepted", "not-accepted", "missing", "received"] {
+                for counts in [[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 1, 1], [2, 0, 3]] {
+                    for accepted_ts in [None, Some(accepted)] {
+                        id += 1;
+                        conn.execute(
+                            "INSERT INTO cards (id, key, kind, acceptance, n_delivered, n_failed, n_unresolved, accepted_ts, proof_ok, problems)
+                             VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, '[]')",
+                            rusqlite::params![id, kind, acceptance, counts[0], counts[1], counts[2], accepted_ts],
+                        )
+                        .unwrap();
+                        cards.push((id, counts, kind, acceptance, accepted_ts));
+                    }
+                }
+            }
+        }
+        (d, conn, cards)
+    }
+
+    /// The displayed state (`state_of`), the state SQL and the index-friendly filters
+    /// agree for every card, just before, at and after the 24 h boundary.
+    #[test]
+    fn displayed_state_and_filters_agree_around_the_overdue_boundary() {
+        let accepted = 1_700_000_000;
+        let (_d, conn, cards) = every_kind_of_card(accepted);
+        let mut seen = std::collections::BTreeSet::new();
+        for now in [accepted - 1, accepted + OVERDUE_AFTER_SECS - 1, accepted + OVERDUE_AFTER_SECS, accepted + OVERDUE_AFTER_SECS + 1] {
+            let clock = Clock::fixed(now);
+            let cutoff = overdue_cutoff(now);
+            for &(id, [d, f, u], kind, acceptance, accepted_ts) in &cards {
+                let shown = state_of(kind, acceptance, d, f, u, accepted_ts, now);
+                let sql: String =
+                    conn.query_row(&format!("SELECT {} FROM cards c WHERE id = ?2", state_sql().replace(CUTOFF, "?1")), [cutoff, id], |r| r.get(0)).unwrap();
+                assert_eq!(sql, shown, "card {id} at {now}");
+                assert_eq!(find(&conn, &id.to_string(), &clock).unwrap().state, shown);
+                seen.insert(shown);
+            }
+            for state in STATES {
+                let f = CardFilter { state: Some(state.to_string()), ..Default::default() };
+                let mut got: Vec<i64> = Vec::new();
+                for_each(&conn, &f, &clock, &mut |c| {
+                    got.push(c.id);
+                    Ok(())
+                })
+                .unwrap();
+                got.sort();
+                let want: Vec<i64> =
+                    cards.iter().filter(|&&(_, [d, f, u], k, a, t)| state_of(k, a, d, f, u, t, now) == *state).map(|c| c.0).collect();
+                assert_eq!(got, want, "{state} at {now}");
+                assert_eq!(count(&conn, &f, &clock).unwrap(), want.len() as u64);
+            }
+            let by_state = count_by_state(&conn, &CardFilter::default(), &clock).unwrap();
+            assert_eq!(by_state.values().sum::<u64>(), cards.len() as u64);
+        }
+        // The combinations reach every state (pending and overdue among them).
+        assert_eq!(seen.len(), STATES.len(), "{seen:?}");
+        // At the boundary exactly, an unresolved card turns overdue.
+        assert_eq!(state_of("sent", "accepted", 0, 0, 1, Some(accepted), accepted + OVERDUE_AFTER_SECS - 1), "pending");
+        assert_eq!(state_of("sent", "accepted", 0, 0, 1, Some(accepted), accepted + OVERDUE_AFTER_SECS), "overdue");
+        assert_eq!(state_of("sent", "accepted", 0, 0, 1, None, i64::MAX), "pending");
+    }
+
+    /// Every state filter is answered from the `cards_settled` index (migration 6
+    /// indexes exactly [`SETTLED_SQL`]; an edit to one without the other would fall
+    /// back to computing every card's state).
+    #[test]
+    fn state_filters_use_the_index() {
+        let (_d, conn, _) = every_kind_of_card(0);
+        for state in STATES {
+            let sql = format!("EXPLAIN QUERY PLAN SELECT id FROM cards c WHERE ?1 IS NOT NULL AND {}", state_condition(state).unwrap().replace(CUTOFF, "?1"));
+            let plan: Vec<String> = conn.prepare(&sql).unwrap().query_map([0], |r| r.get::<_, String>(3)).unwrap().map(|r| r.unwrap()).collect();
+            assert!(plan.iter().any(|p| p.contains("USING COVERING INDEX cards_settled") || p.contains("USING INDEX cards_settled")), "{state}: {plan:?}");
+        }
+        assert!(state_condition("lost").is_err());
+    }
 }

@@ -32,6 +32,7 @@
 //!
 //! Depends on the engine crates (`pec`, `verify`, `sources`); they never depend on it.
 
+pub mod addresses;
 pub mod cards;
 pub mod clock;
 pub mod db;

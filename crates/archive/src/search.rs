@@ -5,10 +5,13 @@
 //! (Message-ID, identificativo, msgid), provider (`gestore-emittente`) and error text
 //! (`errore`, `errore-esteso`). The user's words are quoted one by one (so `@`, `.`,
 //! `-` never become FTS syntax) and must all match; a trailing `*` keeps prefix search.
-use rusqlite::{params_from_iter, types::Value, Connection, OptionalExtension};
+//! A word that is a whole address some message carries (header or daticert) is looked
+//! up exactly instead ([`crate::addresses`]): it matches the messages with that
+//! address, not every mention of its parts.
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
-use crate::cards::{STATES, STATE_SQL};
+use crate::cards::{overdue_cutoff, state_condition, CUTOFF};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 
@@ -16,7 +19,7 @@ use crate::error::{Error, Result};
 pub enum Sort {
     /// Best match first (FTS5 bm25) when at most [`RANK_WINDOW`] messages match;
     /// beyond that, the most recently archived matches first; newest first when there
-    /// is no text.
+    /// are no words, or only whole addresses (exact matches have no ranking).
     #[default]
     Relevance,
     Newest,
@@ -76,6 +79,7 @@ pub fn fts_query(text: &str) -> String {
         .join(" ")
 }
 
+/// A message's card: the lowest-numbered card it belongs to.
 const CARD_JOIN: &str = "LEFT JOIN cards c ON c.id = (SELECT min(card) FROM card_messages cm WHERE cm.message = m.id)";
 
 /// Relevance order ranks (bm25) searches that match at most this many messages.
@@ -86,10 +90,10 @@ const CARD_JOIN: &str = "LEFT JOIN cards c ON c.id = (SELECT min(card) FROM card
 /// which FTS5 streams in id order and stops at the page (milliseconds).
 pub const RANK_WINDOW: i64 = 4000;
 
-/// How a search with words finds its page.
+/// How a search finds its page: what drives the query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Plan {
-    /// Every match joined to its message, filtered, sorted (by bm25 or by time).
+    /// Every FTS match joined to its message, filtered, sorted (by bm25 or by time).
     Sorted,
     /// Relevance past [`RANK_WINDOW`] matches: FTS5 streams matches by id, newest
     /// archived first, and the page stops early.
@@ -99,10 +103,82 @@ enum Plan {
     /// in a third of a million-message archive took 0.4-1.5 s; a probe costs ~50 us,
     /// so this pays while matches are dense (see [`dense`]).
     TimeWalk,
+    /// No words but whole addresses: `message_addresses` gives the page in time
+    /// order straight from its key (newest first, also for relevance: exact matches
+    /// have no ranking).
+    Address,
+    /// No words, a state filter few messages have: the cards in that state drive
+    /// (`cards_settled`), their messages sorted. Walking every message in time order
+    /// and computing its card's state took 3.5 s at a million messages for a state
+    /// no card had.
+    Cards,
+    /// No words: messages in time order (`messages_time`), filters per message.
+    Messages,
+}
+
+/// The user's words, split: whole addresses the archive knows (looked up exactly,
+/// [`crate::addresses`]) and the rest, for FTS5. An address no message carries stays
+/// a word, so it still finds what the phrase finds (a body mentioning it, a part of
+/// a longer address).
+#[derive(Debug, Default)]
+struct Words {
+    fts: String,
+    addresses: Vec<String>,
+}
+
+fn words(conn: &Connection, text: &str) -> Result<Words> {
+    let mut rest = Vec::new();
+    let mut addresses = Vec::new();
+    for w in text.split_whitespace() {
+        match crate::addresses::as_address(w) {
+            Some(a) if address_matches_up_to(conn, &a, 1)? > 0 => {
+                if !addresses.contains(&a) {
+                    addresses.push(a);
+                }
+            }
+            _ => rest.push(w),
+        }
+    }
+    Ok(Words { fts: fts_query(&rest.join(" ")), addresses })
+}
+
+fn query_err(e: rusqlite::Error) -> Error {
+    Error::Query(e.to_string())
+}
+
+/// How many messages carry `address`, counting no further than `n`.
+fn address_matches_up_to(conn: &Connection, address: &str, n: i64) -> Result<i64> {
+    conn.prepare_cached("SELECT count(*) FROM (SELECT 1 FROM message_addresses WHERE address = ?1 LIMIT ?2)")
+        .and_then(|mut st| st.query_row(rusqlite::params![address, n], |r| r.get(0)))
+        .map_err(query_err)
+}
+
+/// How many messages belong (as their first card) to cards in `state` at `cutoff`,
+/// counting no further than `n`: an index range, then `n` links at most.
+fn state_messages_up_to(conn: &Connection, state: &str, cutoff: i64, n: i64) -> Result<i64> {
+    let sql = format!(
+        "SELECT count(*) FROM (SELECT 1 FROM cards c CROSS JOIN card_messages cm ON cm.card = c.id WHERE {} LIMIT ?2)",
+        state_condition(state)?.replace(CUTOFF, "?1")
+    );
+    conn.prepare_cached(&sql).and_then(|mut st| st.query_row(rusqlite::params![cutoff, n], |r| r.get(0))).map_err(query_err)
 }
 
 pub fn search(conn: &Connection, q: &SearchQuery, clock: &Clock) -> Result<Vec<Hit>> {
-    search_ranking_up_to(conn, q, clock, RANK_WINDOW, None)
+    search_tuned(conn, q, clock, &Tuning::default())
+}
+
+/// The thresholds that choose a [`Plan`]; `None`: computed from the archive's size.
+#[derive(Debug, Clone, Copy)]
+struct Tuning {
+    window: i64,
+    dense: Option<i64>,
+    cards: Option<i64>,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning { window: RANK_WINDOW, dense: None, cards: None }
+    }
 }
 
 /// Whether `text` matches more than `n` messages: FTS5 walks the doclists by id
@@ -111,218 +187,69 @@ fn more_matches_than(conn: &Connection, text: &str, n: i64) -> Result<bool> {
     let over: Option<i64> = conn
         .prepare_cached("SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2")
         .and_then(|mut st| st.query_row(rusqlite::params![text, n], |r| r.get(0)).optional())
-        .map_err(|e| Error::Query(e.to_string()))?;
+        .map_err(query_err)?;
     Ok(over.is_some())
+}
+
+fn messages_max(conn: &Connection) -> Result<i64> {
+    conn.prepare_cached("SELECT COALESCE(max(id), 0) FROM messages").and_then(|mut st| st.query_row([], |r| r.get(0))).map_err(query_err)
 }
 
 /// Matches above which a time walk beats sorting: sorting costs ~2.5 us per match,
 /// the walk ~50 us per message visited, about `limit x messages / matches` of them;
 /// the two meet near sqrt(1,000 x messages) for a 50-row page (32,000 at a million).
 fn dense(conn: &Connection) -> Result<i64> {
-    let n: i64 = conn
-        .prepare_cached("SELECT COALESCE(max(id), 0) FROM messages")
-        .and_then(|mut st| st.query_row([], |r| r.get(0)))
-        .map_err(|e| Error::Query(e.to_string()))?;
-    Ok(((n.max(0) as f64 * 1000.0).sqrt() as i64).max(RANK_WINDOW))
+    Ok(((messages_max(conn)?.max(0) as f64 * 1000.0).sqrt() as i64).max(RANK_WINDOW))
 }
 
-/// `dense_at`: the [`dense`] threshold, computed when `None`.
-fn search_ranking_up_to(conn: &Connection, q: &SearchQuery, clock: &Clock, window: i64, dense_at: Option<i64>) -> Result<Vec<Hit>> {
-    let text = fts_query(&q.text);
-    let plan = if text.is_empty() {
-        Plan::Sorted
-    } else if q.sort == Sort::Relevance {
-        if more_matches_than(conn, &text, window)? { Plan::ArchiveOrder } else { Plan::Sorted }
-    } else if q.state.is_none() && q.account.is_none() && more_matches_than(conn, &text, dense_at.map_or_else(|| dense(conn), Ok)?)? {
-        // (State and account filters need each message's card: not for a walk.)
-        Plan::TimeWalk
-    } else {
-        Plan::Sorted
-    };
-    run(conn, q, clock, plan)
+/// Messages of a state above which walking all messages in time order (about
+/// `limit x messages / these` visited, each with its card's state computed) beats
+/// sorting these: CARDS_PER_WALK x messages, square-rooted (see [`Plan::Cards`]).
+fn cards_bound(conn: &Connection) -> Result<i64> {
+    Ok(((messages_max(conn)?.max(0) as f64 * CARDS_PER_WALK).sqrt() as i64).max(RANK_WINDOW))
 }
 
-fn run(conn: &Connection, q: &SearchQuery, clock: &Clock, plan: Plan) -> Result<Vec<Hit>> {
-    let archive_order = plan == Plan::ArchiveOrder;
-    let mut args: Vec<Value> = vec![Value::Integer(clock.now())];
-    // ?1 (now) is always bound, so it must always appear.
-    let mut w: Vec<String> = vec!["?1 IS NOT NULL".to_string()];
-    let push = |args: &mut Vec<Value>, v: Value| {
-        args.push(v);
-        format!("?{}", args.len())
-    };
-    let text = fts_query(&q.text);
-    let from = if text.is_empty() {
-        "messages m".to_string()
-    } else if plan == Plan::TimeWalk {
-        let p = push(&mut args, Value::Text(text.clone()));
-        w.push(format!("EXISTS (SELECT 1 FROM fts WHERE fts MATCH {p} AND fts.rowid = m.id)"));
-        "messages m".to_string()
-    } else {
-        let p = push(&mut args, Value::Text(text.clone()));
-        w.push(format!("fts MATCH {p}"));
-        "fts JOIN messages m ON m.id = fts.rowid".to_string()
-    };
-    if let Some(t) = q.since {
-        let p = push(&mut args, Value::Integer(t));
-        w.push(format!("COALESCE(m.dc_ts, m.date_ts) >= {p}"));
-    }
-    if let Some(t) = q.until {
-        let p = push(&mut args, Value::Integer(t));
-        w.push(format!("COALESCE(m.dc_ts, m.date_ts) < {p}"));
-    }
-    if let Some(k) = &q.kind {
-        let p = push(&mut args, Value::Text(k.clone()));
-        // With words to match, the FTS index must drive the query: the unary `+`
-        // keeps SQLite from scanning every message of the kind and probing FTS for each.
-        // (Walking time order, the same: the walk must stay on `messages_time`.)
-        let plus = if text.is_empty() { "" } else { "+" };
-        w.push(format!("{plus}m.kind = {p}"));
-    }
-    if let Some(s) = &q.signature {
-        let p = push(&mut args, Value::Text(s.clone()));
-        w.push(format!("(m.sig_integrity = {p} OR m.sig_trust = {p})"));
-    }
-    if let Some(s) = &q.sender {
-        let p = push(&mut args, Value::Text(s.to_lowercase()));
-        w.push(format!("(lower(m.dc_mittente) = {p} OR lower(m.from_addr) = {p})"));
-    }
-    if let Some(r) = &q.recipient {
-        let p = push(&mut args, Value::Text(format!("%{}%", r.to_lowercase())));
-        w.push(format!("(lower(m.to_addrs) LIKE {p} OR lower(m.dc_destinatari) LIKE {p} OR lower(m.dc_consegna) LIKE {p})"));
-    }
-    // The card join is needed to filter only for account and state; otherwise it is
-    // made for the returned page alone (below), not for every match.
-    let mut card_join = "";
-    if let Some(a) = &q.account {
-        let p = push(&mut args, Value::Text(a.to_lowercase()));
-        w.push(format!("c.account = {p}"));
-        card_join = CARD_JOIN;
-    }
-    if let Some(s) = &q.state {
-        if !STATES.contains(&s.as_str()) {
-            return Err(Error::Query(format!("unknown state {s:?} (one of {})", STATES.join(", "))));
+/// The ratio of a message visited by the walk to a message sorted from a card (both
+/// measured at a million messages, see the README), times the 50-row page.
+const CARDS_PER_WALK: f64 = 50.0 * 1.5;
+
+fn search_tuned(conn: &Connection, q: &SearchQuery, clock: &Clock, t: &Tuning) -> Result<Vec<Hit>> {
+    let mut words = words(conn, &q.text)?;
+    let cutoff = overdue_cutoff(clock.now());
+    let plan = plan(conn, q, &words, cutoff, t)?;
+    if plan == Plan::Address && words.addresses.len() > 1 {
+        // Drive from the address with the fewest messages (the others are probed).
+        let mut counted = Vec::new();
+        for a in words.addresses.drain(..) {
+            counted.push((address_matches_up_to(conn, &a, 10_000)?, a));
         }
-        let p = push(&mut args, Value::Text(s.clone()));
-        w.push(format!("({}) = {p}", STATE_SQL.replace("?NOW", "?1")));
-        card_join = CARD_JOIN;
+        counted.sort();
+        words.addresses = counted.into_iter().map(|(_, a)| a).collect();
     }
-    let fts = from.starts_with("fts");
-    let (order_expr, dir) = match (q.sort, fts) {
-        (Sort::Relevance, true) if archive_order => ("fts.rowid", "DESC"),
-        (Sort::Relevance, true) => ("fts.rank", "ASC"),
-        (Sort::Oldest, _) => ("COALESCE(m.dc_ts, m.date_ts)", "ASC"),
-        _ => ("COALESCE(m.dc_ts, m.date_ts)", "DESC"),
-    };
-    let where_sql = w.join(" AND ");
-    let limit = if q.limit == 0 { 50 } else { q.limit };
-    // Two steps: the page of matching ids (filters, order, limit), then the details
-    // (card, state, first location) for that page only.
-    let sql = format!(
-        "WITH page AS (
-            SELECT m.id AS id, {order_expr} AS o FROM {from} {card_join}
-            WHERE {where_sql}
-            ORDER BY {page_order}
-            LIMIT {limit} OFFSET {offset})
-         SELECT m.id, m.kind, COALESCE(m.subject, m.dc_oggetto), COALESCE(m.dc_mittente, m.from_addr), COALESCE(m.dc_data, m.date),
-                m.identificativo, m.message_id, m.refers_to, m.sig_integrity, m.sig_trust, c.id,
-                CASE WHEN c.id IS NULL THEN NULL ELSE ({state}) END,
-                (SELECT path || CASE WHEN offset >= 0 THEN ' @' || offset ELSE '' END FROM locations l WHERE l.message = m.id ORDER BY l.id LIMIT 1),
-                m.sha256
-         FROM page JOIN messages m ON m.id = page.id {CARD_JOIN}
-         ORDER BY page.o {dir}, m.id {dir}",
-        state = STATE_SQL.replace("?NOW", "?1"),
-        offset = q.offset,
-        // By id alone, so FTS5 delivers the rows in order and the page stops early
-        // (a second key, even the same id through `m`, makes SQLite sort every match).
-        page_order = if archive_order { "fts.rowid DESC".to_string() } else { format!("o {dir}, m.id {dir}") },
-    );
-    let mut st = conn.prepare(&sql).map_err(|e| Error::Query(e.to_string()))?;
-    let rows = st
-        .query_map(params_from_iter(args.iter()), |r| {
-            Ok(Hit {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                subject: r.get(2)?,
-                from: r.get(3)?,
-                date: r.get(4)?,
-                identificativo: r.get(5)?,
-                message_id: r.get::<_, Option<String>>(6)?.map(|m| format!("<{m}>")),
-                refers_to: r.get::<_, Option<String>>(7)?.map(|m| format!("<{m}>")),
-                signature: r.get(8)?,
-                trust: r.get(9)?,
-                card: r.get(10)?,
-                card_state: r.get(11)?,
-                path: r.get(12)?,
-                sha256: r.get(13)?,
-            })
-        })
-        .map_err(|e| Error::Query(e.to_string()))?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| Error::Query(e.to_string()))
+    page::run(conn, q, &words, cutoff, plan)
 }
+
+fn plan(conn: &Connection, q: &SearchQuery, words: &Words, cutoff: i64, t: &Tuning) -> Result<Plan> {
+    Ok(if !words.fts.is_empty() {
+        if q.sort == Sort::Relevance {
+            if more_matches_than(conn, &words.fts, t.window)? { Plan::ArchiveOrder } else { Plan::Sorted }
+        } else if q.state.is_none() && q.account.is_none() && more_matches_than(conn, &words.fts, t.dense.map_or_else(|| dense(conn), Ok)?)? {
+            // (State and account filters need each message's card: not for a walk.)
+            Plan::TimeWalk
+        } else {
+            Plan::Sorted
+        }
+    } else if !words.addresses.is_empty() {
+        Plan::Address
+    } else if let Some(s) = &q.state {
+        let bound = t.cards.map_or_else(|| cards_bound(conn), Ok)?;
+        if state_messages_up_to(conn, s, cutoff, bound)? < bound { Plan::Cards } else { Plan::Messages }
+    } else {
+        Plan::Messages
+    })
+}
+
+mod page;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Ten messages all matching "fattura" (message 1 the only acceptance, message 9
-    /// the best match), in an archive of their own.
-    fn archive_of_ten() -> (tempfile::TempDir, Connection) {
-        let d = tempfile::tempdir().unwrap();
-        let conn = crate::db::open(&d.path().join("archive.db"), true).unwrap();
-        for id in 1..=10i64 {
-            let kind = if id == 1 { "acceptance" } else { "delivery" };
-            conn.execute(
-                "INSERT INTO messages (id, sha256, size, kind, sig_integrity, added_at, date_ts) VALUES (?1, ?2, 1, ?3, 'intact', 0, ?1)",
-                rusqlite::params![id, format!("{id:064}"), kind],
-            )
-            .unwrap();
-            let body = if id == 9 { "fattura fattura fattura fattura" } else { "fattura e altro testo da leggere" };
-            conn.execute("INSERT INTO fts (rowid, subject, body) VALUES (?1, 'x', ?2)", rusqlite::params![id, body]).unwrap();
-        }
-        (d, conn)
-    }
-
-    fn ids(conn: &Connection, q: &SearchQuery, window: i64) -> Vec<i64> {
-        search_ranking_up_to(conn, q, &Clock::fixed(0), window, Some(window)).unwrap().iter().map(|h| h.id).collect()
-    }
-
-    #[test]
-    fn time_order_is_the_same_walked_or_sorted() {
-        let (_d, conn) = archive_of_ten();
-        // Window (and dense threshold) 5: ten matches are "dense", the time walk runs;
-        // 100: every match is sorted. The answers must not differ.
-        for sort in [Sort::Newest, Sort::Oldest] {
-            let q = SearchQuery { text: "fattura".into(), limit: 3, sort, ..Default::default() };
-            assert_eq!(ids(&conn, &q, 5), ids(&conn, &q, 100));
-            let acc = SearchQuery { kind: Some("acceptance".into()), ..q.clone() };
-            assert_eq!(ids(&conn, &acc, 5), vec![1]);
-            let page = SearchQuery { offset: 3, ..q };
-            assert_eq!(ids(&conn, &page, 5), ids(&conn, &page, 100));
-        }
-        let newest = SearchQuery { text: "fattura".into(), limit: 3, sort: Sort::Newest, ..Default::default() };
-        assert_eq!(ids(&conn, &newest, 5), vec![10, 9, 8]);
-    }
-
-    #[test]
-    fn relevance_ranks_up_to_the_window_then_lists_the_latest_archived() {
-        let (_d, conn) = archive_of_ten();
-        let q = SearchQuery { text: "fattura".into(), limit: 3, ..Default::default() };
-        // Ten matches, window 100: bm25, the best match (9) first.
-        assert_eq!(ids(&conn, &q, 100)[0], 9);
-        // Window 5: more matches than that, latest archived first.
-        assert_eq!(ids(&conn, &q, 5), vec![10, 9, 8]);
-        // Filters and pages still see every match.
-        let acc = SearchQuery { kind: Some("acceptance".into()), ..q.clone() };
-        assert_eq!(ids(&conn, &acc, 5), vec![1]);
-        let last = SearchQuery { offset: 8, ..q };
-        assert_eq!(ids(&conn, &last, 5), vec![2, 1]);
-    }
-
-    #[test]
-    fn words_are_quoted() {
-        assert_eq!(fts_query("l.battistini@pec.it  fattura*"), "\"l.battistini@pec.it\" \"fattura\"*");
-        assert_eq!(fts_query("say \"hi\""), "\"say\" \"\"\"hi\"\"\"");
-        assert_eq!(fts_query("  "), "");
-    }
-}
+mod tests;

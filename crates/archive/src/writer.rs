@@ -215,6 +215,7 @@ fn insert_message(tx: &rusqlite::Transaction<'_>, r: &Record, now: i64) -> Resul
     let f = &r.fts;
     tx.prepare_cached("INSERT INTO fts (rowid, subject, addresses, body, attachments, ids, provider, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
         .execute(params![id, f.subject, f.addresses, f.body, f.attachments, f.ids, f.provider, f.errors])?;
+    crate::addresses::insert(tx, id, r)?;
     for key in dirty_keys(r) {
         tx.prepare_cached("INSERT OR IGNORE INTO dirty (key) VALUES (?1)")?.execute([key])?;
     }

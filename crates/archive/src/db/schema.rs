@@ -23,6 +23,9 @@
 //! * `cards`, `card_recipients`, `card_messages`: the return cards (derived data; the
 //!   time-dependent part, pending vs overdue, is computed when read).
 //! * `fts`: FTS5 index over messages (contentless: the text is in the blobs).
+//! * `message_addresses` (v6): every address of every message, for exact lookups
+//!   ([`crate::addresses`]); index `cards_settled` (v6): cards by the clock-free part
+//!   of their state.
 pub const MIGRATIONS: &[&str] = &[
     // 1: initial schema.
     r#"
@@ -171,6 +174,46 @@ CREATE TABLE scan_folders (
     r#"
 INSERT OR IGNORE INTO dirty (key) SELECT key FROM cards WHERE kind = 'received';
 INSERT OR IGNORE INTO dirty (key) SELECT 'r:' || COALESCE(NULLIF(identificativo, ''), sha256) FROM messages WHERE kind IN ('transport','anomaly');
+"#,
+    // 6: search at a million messages. Every address of every message, keyed for an
+    // exact lookup in time order (`crate::addresses`), filled here from the columns
+    // for what was archived before; and the clock-free part of the card state
+    // (`crate::cards::SETTLED_SQL`, the same expression: SQLite uses an expression
+    // index only for the identical expression) with `accepted_ts`, so a state filter
+    // reads the few cards in that state instead of computing every card's.
+    // IF NOT EXISTS / OR IGNORE: running it again changes nothing.
+    r#"
+CREATE TABLE IF NOT EXISTS message_addresses (
+    address TEXT NOT NULL,
+    ts      INTEGER NOT NULL,
+    message INTEGER NOT NULL,
+    PRIMARY KEY (address, ts, message)
+) WITHOUT ROWID;
+WITH RECURSIVE
+    one(message, ts, a) AS (
+        SELECT id, COALESCE(dc_ts, date_ts, -9223372036854775808), from_addr FROM messages WHERE from_addr IS NOT NULL
+        UNION ALL
+        SELECT id, COALESCE(dc_ts, date_ts, -9223372036854775808), dc_mittente FROM messages WHERE dc_mittente IS NOT NULL
+        UNION ALL
+        SELECT id, COALESCE(dc_ts, date_ts, -9223372036854775808), dc_consegna FROM messages WHERE dc_consegna IS NOT NULL
+        UNION ALL
+        SELECT m.id, COALESCE(m.dc_ts, m.date_ts, -9223372036854775808), json_extract(j.value, '$.address')
+            FROM messages m, json_each(m.dc_destinatari) j WHERE m.dc_destinatari IS NOT NULL AND json_valid(m.dc_destinatari)
+    ),
+    split(message, ts, a, rest) AS (
+        SELECT id, COALESCE(dc_ts, date_ts, -9223372036854775808), NULL, to_addrs || ',' FROM messages WHERE to_addrs IS NOT NULL
+        UNION ALL
+        SELECT message, ts, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) FROM split WHERE rest <> ''
+    )
+INSERT OR IGNORE INTO message_addresses (address, ts, message)
+    SELECT lower(trim(a)), ts, message FROM (SELECT message, ts, a FROM one UNION ALL SELECT message, ts, a FROM split)
+    WHERE typeof(a) = 'text' AND instr(a, '@') > 0;
+CREATE INDEX IF NOT EXISTS cards_settled ON cards((CASE
+    WHEN kind = 'received' THEN 'received'
+    WHEN acceptance = 'not-accepted' THEN 'not-accepted'
+    WHEN n_unresolved > 0 THEN 'unresolved'
+    WHEN n_failed > 0 THEN CASE WHEN n_delivered > 0 THEN 'partially-delivered' ELSE 'failed' END
+    ELSE 'all-delivered' END), accepted_ts);
 "#,
 ];
 

@@ -2,7 +2,7 @@
 //!
 //! A forge corpus of a million messages takes hours to generate and scan on the
 //! development machine, so the archive scanned by the benchmark is **replicated**:
-//! copy *k* of every message, location, card, recipient and card link gets ids
+//! copy *k* of every message, location, address, card, recipient and card link gets ids
 //! shifted past the previous copy, distinct keys (`sha256`, Message-IDs, card keys,
 //! identificativi and paths get a `.k` suffix) and times moved `k` x 30 days back, so
 //! the archive spans years. Its full-text rows are the scanned message's own index
@@ -37,6 +37,7 @@ pub fn grow(dir: &Path, target: u64) -> Value {
     conn.execute_batch(
         "CREATE TEMP TABLE src_fts (id INTEGER PRIMARY KEY, subject, addresses, body, attachments, ids, provider, errors);
          CREATE TEMP TABLE vocab (n INTEGER PRIMARY KEY, w TEXT NOT NULL);
+         CREATE TEMP TABLE src_addresses AS SELECT address, ts, message FROM message_addresses;
          BEGIN",
     )
     .expect("sql");
@@ -106,6 +107,12 @@ pub fn grow(dir: &Path, target: u64) -> Value {
         )
         .expect("copy card links");
         conn.execute(
+            "INSERT INTO message_addresses (address, ts, message)
+             SELECT address, CASE WHEN ts = ?1 THEN ts ELSE ts - ?2 END, message + ?3 FROM src_addresses",
+            params![archive::addresses::NO_TIME, shift, off],
+        )
+        .expect("copy addresses");
+        conn.execute(
             "INSERT INTO fts (rowid, subject, addresses, body, attachments, ids, provider, errors)
              SELECT s.id + ?1, s.subject || ' ' || v.w, s.addresses, s.body, s.attachments, replace(s.ids, '@', ?2 || '@'), s.provider, s.errors
              FROM src_fts s JOIN vocab v ON v.n = (s.id * 31 + ?3 * 17) % ?4",
@@ -117,7 +124,7 @@ pub fn grow(dir: &Path, target: u64) -> Value {
             eprintln!("scale: copy {k}/{copies} done at {:.0} s", t.elapsed().as_secs_f64());
         }
     }
-    conn.execute_batch("DROP TABLE src_fts; DROP TABLE vocab; PRAGMA wal_checkpoint(TRUNCATE);").expect("sql");
+    conn.execute_batch("DROP TABLE src_fts; DROP TABLE vocab; DROP TABLE src_addresses; PRAGMA wal_checkpoint(TRUNCATE);").expect("sql");
     let messages = q("SELECT count(*) FROM messages");
     let cards = q("SELECT count(*) FROM cards");
     let secs = t.elapsed().as_secs_f64();
