@@ -18,7 +18,8 @@
 //! inserted ([`writer`]); then the cards its receipts touch are recomputed
 //! ([`pairing`]). [`cards`] reads cards (the pending/overdue split is decided on read,
 //! against a [`Clock`]), [`search`] queries the FTS5 index, [`fsck`] re-checks it all,
-//! [`reverify`] re-judges stored signatures after the trust anchors change.
+//! [`reverify`] re-judges stored signatures after the trust anchors change,
+//! [`optimize`] merges the full-text index after a big scan.
 //! [`Archive::ingest_bytes`] ([`live`]) takes what a live source reports, through
 //! the same stages, and [`Archive::mark_gone`] what it reports gone.
 //!
@@ -42,6 +43,7 @@ pub mod fsck;
 pub mod ingest;
 pub mod live;
 pub mod lock;
+pub mod optimize;
 pub mod pairing;
 pub mod reverify;
 pub mod search;
@@ -135,8 +137,18 @@ impl Archive {
     }
 
     /// Store, index and pair every message under `paths`.
+    /// A scan that grew the archive by a tenth or more ends by merging the full-text
+    /// index ([`optimize`]).
     pub fn scan(&mut self, paths: &[PathBuf], opts: &ScanOptions, progress: &mut dyn FnMut(&Progress)) -> Result<ScanSummary> {
-        ingest::scan(self, paths, opts, progress).map_err(|e| self.locate(e))
+        let summary = ingest::scan(self, paths, opts, progress).map_err(|e| self.locate(e))?;
+        optimize::after_scan(&self.conn, summary.write.messages_new).map_err(|e| self.locate(e))?;
+        Ok(summary)
+    }
+
+    /// Merge the full-text index into one segment now ([`optimize`]; needs
+    /// [`Archive::open_for_writing`]).
+    pub fn optimize_search_index(&self) -> Result<()> {
+        optimize::optimize(&self.conn).map_err(|e| self.locate(e))
     }
 
     /// Live ingest ([`live`]): store, index and pair messages a live source reported,

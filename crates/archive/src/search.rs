@@ -206,12 +206,15 @@ fn dense(conn: &Connection) -> Result<i64> {
 /// `limit x messages / these` visited, each with its card's state computed) beats
 /// sorting these: CARDS_PER_WALK x messages, square-rooted (see [`Plan::Cards`]).
 fn cards_bound(conn: &Connection) -> Result<i64> {
-    Ok(((messages_max(conn)?.max(0) as f64 * CARDS_PER_WALK).sqrt() as i64).max(RANK_WINDOW))
+    Ok(((messages_max(conn)?.max(0) as f64 * CARDS_PER_WALK).sqrt() as i64).max(1000))
 }
 
-/// The ratio of a message visited by the walk to a message sorted from a card (both
-/// measured at a million messages, see the README), times the 50-row page.
-const CARDS_PER_WALK: f64 = 50.0 * 1.5;
+/// The 50-row page times the cost of a message visited by the walk over that of a
+/// message read and sorted from a card: 0.5 us and 3 us, measured at a million
+/// messages (a state of 8,400 messages: walked 3.3 ms, from its cards 27 ms). The
+/// bound is then about 2,900 messages at a million, where either plan costs ~9 ms.
+/// (The walk's cost assumes the state's messages are spread over time.)
+const CARDS_PER_WALK: f64 = 50.0 * 0.5 / 3.0;
 
 fn search_tuned(conn: &Connection, q: &SearchQuery, clock: &Clock, t: &Tuning) -> Result<Vec<Hit>> {
     let mut words = words(conn, &q.text)?;
