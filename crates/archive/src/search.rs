@@ -107,10 +107,11 @@ enum Plan {
     /// order straight from its key (newest first, also for relevance: exact matches
     /// have no ranking).
     Address,
-    /// No words, a state filter few messages have: the cards in that state drive
-    /// (`cards_settled`), their messages sorted. Walking every message in time order
-    /// and computing its card's state took 3.5 s at a million messages for a state
-    /// no card had.
+    /// A state filter few messages have: the cards in that state drive
+    /// (`cards_settled`), their messages (words and addresses probed) sorted by time,
+    /// or by id for relevance past [`RANK_WINDOW`] matches, as [`Plan::ArchiveOrder`].
+    /// Walking every message in time order and computing its card's state took 3.5 s
+    /// at a million messages for a state no card had.
     Cards,
     /// No words: messages in time order (`messages_time`), filters per message.
     Messages,
@@ -216,6 +217,12 @@ fn cards_bound(conn: &Connection) -> Result<i64> {
 /// (The walk's cost assumes the state's messages are spread over time.)
 const CARDS_PER_WALK: f64 = 50.0 * 0.5 / 3.0;
 
+/// With words, the messages of a state below which its cards drive (each message
+/// then costs ~23 us: ~9 ms for 400). Above, the words drive and each match is
+/// checked for the state: cheap per match, but a common word and a rare state visit
+/// many matches (see the README).
+const CARDS_WITH_WORDS: i64 = 400;
+
 fn search_tuned(conn: &Connection, q: &SearchQuery, clock: &Clock, t: &Tuning) -> Result<Vec<Hit>> {
     let mut words = words(conn, &q.text)?;
     let cutoff = overdue_cutoff(clock.now());
@@ -233,6 +240,17 @@ fn search_tuned(conn: &Connection, q: &SearchQuery, clock: &Clock, t: &Tuning) -
 }
 
 fn plan(conn: &Connection, q: &SearchQuery, words: &Words, cutoff: i64, t: &Tuning) -> Result<Plan> {
+    if let Some(s) = &q.state {
+        // With words, each message from a card costs an FTS probe too (~20 us), so
+        // only a state with few messages drives then.
+        let bound = if words.fts.is_empty() { t.cards.map_or_else(|| cards_bound(conn), Ok)? } else { t.cards.unwrap_or(CARDS_WITH_WORDS) };
+        if state_messages_up_to(conn, s, cutoff, bound)? < bound
+            // Relevance with few matches is bm25's (FTS drives).
+            && (words.fts.is_empty() || q.sort != Sort::Relevance || more_matches_than(conn, &words.fts, t.window)?)
+        {
+            return Ok(Plan::Cards);
+        }
+    }
     Ok(if !words.fts.is_empty() {
         if q.sort == Sort::Relevance {
             if more_matches_than(conn, &words.fts, t.window)? { Plan::ArchiveOrder } else { Plan::Sorted }
@@ -244,9 +262,6 @@ fn plan(conn: &Connection, q: &SearchQuery, words: &Words, cutoff: i64, t: &Tuni
         }
     } else if !words.addresses.is_empty() {
         Plan::Address
-    } else if let Some(s) = &q.state {
-        let bound = t.cards.map_or_else(|| cards_bound(conn), Ok)?;
-        if state_messages_up_to(conn, s, cutoff, bound)? < bound { Plan::Cards } else { Plan::Messages }
     } else {
         Plan::Messages
     })

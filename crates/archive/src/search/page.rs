@@ -65,7 +65,17 @@ pub(super) fn run(conn: &Connection, q: &SearchQuery, words: &Words, cutoff: i64
             // Every card in the state, each of its messages once (as its first card).
             w.push(state_condition(q.state.as_deref().unwrap_or_default())?.replace(CUTOFF, "?1"));
             w.push("cm.card = (SELECT min(x.card) FROM card_messages x WHERE x.message = m.id)".to_string());
-            ("cards c CROSS JOIN card_messages cm ON cm.card = c.id CROSS JOIN messages m ON m.id = cm.message", TIME, time_order, dir)
+            if !words.fts.is_empty() {
+                let p = args.bind(Value::Text(words.fts.clone()));
+                w.push(format!("EXISTS (SELECT 1 FROM fts WHERE fts MATCH {p} AND fts.rowid = m.id)"));
+            }
+            let from = "cards c CROSS JOIN card_messages cm ON cm.card = c.id CROSS JOIN messages m ON m.id = cm.message";
+            if q.sort == Sort::Relevance && !words.fts.is_empty() {
+                // Many matches (else FTS drives, ranked): latest archived first.
+                (from, "m.id", "m.id DESC".to_string(), "DESC")
+            } else {
+                (from, TIME, time_order, dir)
+            }
         }
         Plan::Messages => ("messages m", TIME, time_order, dir),
     };

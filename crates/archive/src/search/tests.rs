@@ -75,6 +75,22 @@ fn demo_archive() -> (tempfile::TempDir, crate::Archive) {
     (d, a)
 }
 
+/// Some messages on a second card too (pairing can do that: an unsigned "receipt"
+/// shown on the card it claims and on its own), one later and one earlier than their
+/// own card, so their first card (the one whose state they have) is not always the
+/// card that lists them.
+fn link_some_messages_twice(conn: &Connection) {
+    let n = conn
+        .execute(
+            "INSERT OR IGNORE INTO card_messages (card, message, role)
+             SELECT (SELECT max(id) FROM cards), message, 'test' FROM card_messages WHERE card % 7 = 1
+             UNION ALL SELECT (SELECT min(id) FROM cards), message, 'test' FROM card_messages WHERE card % 11 = 2",
+            [],
+        )
+        .unwrap();
+    assert!(n > 5, "{n}");
+}
+
 /// Every message id with its time, oldest first as `Sort::Oldest` orders them
 /// (no time before any time, then by id).
 fn by_time(conn: &Connection) -> Vec<i64> {
@@ -104,6 +120,7 @@ fn hit_ids(hits: &[Hit]) -> Vec<i64> {
 fn state_filters_give_the_displayed_states_on_either_plan() {
     let (_d, a) = demo_archive();
     let conn = a.connection();
+    link_some_messages_twice(conn);
     let (card, accepted): (i64, i64) = conn
         .query_row("SELECT id, accepted_ts FROM cards WHERE n_unresolved > 0 AND accepted_ts IS NOT NULL ORDER BY id LIMIT 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -233,4 +250,63 @@ fn a_whole_address_finds_the_messages_carrying_it() {
     let want: Vec<i64> = by_word.iter().copied().filter(|m| with.contains(m)).collect();
     assert!(!want.is_empty());
     assert_eq!(both, want, "{word} {address}");
+}
+
+/// Words and a state: the cards in that state driving (the words probed) or the
+/// words driving (each match's state checked) give the same page; relevance with few
+/// matches stays bm25's (the words drive).
+#[test]
+fn words_and_a_state_give_the_same_answer_whichever_drives() {
+    let (_d, a) = demo_archive();
+    let conn = a.connection();
+    link_some_messages_twice(conn);
+    let accepted: i64 =
+        conn.query_row("SELECT accepted_ts FROM cards WHERE n_unresolved > 0 AND accepted_ts IS NOT NULL ORDER BY id LIMIT 1", [], |r| r.get(0)).unwrap();
+    let day = crate::clock::OVERDUE_AFTER_SECS;
+    // The subject word found in the most messages.
+    let subjects: Vec<String> = conn
+        .prepare("SELECT subject FROM messages WHERE subject IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for s in &subjects {
+        for w in s.split_whitespace().filter(|w| w.len() > 4 && w.chars().all(char::is_alphanumeric)) {
+            *count.entry(w.to_lowercase()).or_default() += 1;
+        }
+    }
+    let word = count.into_iter().max_by_key(|(w, n)| (*n, w.clone())).unwrap().0;
+    let mut nonempty = 0;
+    for now in [accepted + day - 1, accepted + day] {
+        let clock = Clock::fixed(now);
+        let matching: Vec<i64> = hit_ids(&search(conn, &SearchQuery { text: word.clone(), limit: 100_000, ..Default::default() }, &clock).unwrap());
+        assert!(matching.len() > 10, "{word}: {matching:?}");
+        for state in crate::cards::STATES {
+            for sort in [Sort::Relevance, Sort::Newest, Sort::Oldest] {
+                for window in [5, 100_000] {
+                    let q = SearchQuery { text: word.clone(), state: Some(state.to_string()), sort, limit: 100_000, ..Default::default() };
+                    let words = super::words(conn, &q.text).unwrap();
+                    let by_cards = Tuning { window, dense: Some(window), cards: Some(i64::MAX) };
+                    let by_words = Tuning { window, dense: Some(window), cards: Some(0) };
+                    let ranked = sort == Sort::Relevance && window == 100_000;
+                    let cutoff = overdue_cutoff(now);
+                    assert_eq!(super::plan(conn, &q, &words, cutoff, &by_cards).unwrap() == Plan::Cards, !ranked);
+                    assert_ne!(super::plan(conn, &q, &words, cutoff, &by_words).unwrap(), Plan::Cards);
+                    let hits = search_tuned(conn, &q, &clock, &by_cards).unwrap();
+                    assert_eq!(hit_ids(&hits), hit_ids(&search_tuned(conn, &q, &clock, &by_words).unwrap()), "{word} {state} {sort:?} {window}");
+                    assert!(hits.iter().all(|h| h.card_state.as_deref() == Some(*state) && matching.contains(&h.id)), "{state}: {hits:?}");
+                    let page = SearchQuery { limit: 3, offset: 2, ..q.clone() };
+                    assert_eq!(
+                        hit_ids(&search_tuned(conn, &page, &clock, &by_cards).unwrap()),
+                        hit_ids(&search_tuned(conn, &page, &clock, &by_words).unwrap()),
+                        "{word} {state} {sort:?} {window} page"
+                    );
+                    nonempty += usize::from(!hits.is_empty());
+                }
+            }
+        }
+    }
+    assert!(nonempty > 10, "{word}: only {nonempty} non-empty answers");
 }
