@@ -75,7 +75,7 @@ pub fn insert(tx: &Transaction<'_>, id: i64, r: &Record) -> Result<()> {
 pub fn as_address(word: &str) -> Option<String> {
     let w = word.trim_matches(|c| c == '<' || c == '>');
     let (local, domain) = w.split_once('@')?;
-    let plain = |s: &str| !s.is_empty() && !s.contains(['@', '"', '*', '(', ')', '<', '>', ',', ';', ':', '\\']);
+    let plain = |s: &str| !s.is_empty() && !s.contains(['@', '"', '*', '(', ')', '<', '>', ',', ';', ':', '\\']) && !s.contains(char::is_whitespace);
     let dotted = domain.split('.').count() >= 2 && domain.split('.').all(|p| !p.is_empty());
     (plain(local) && plain(domain) && dotted).then(|| w.to_ascii_lowercase())
 }
@@ -88,7 +88,7 @@ mod tests {
     fn search_words_that_are_addresses() {
         assert_eq!(as_address("L.Battistini@PEC.it").as_deref(), Some("l.battistini@pec.it"));
         assert_eq!(as_address("<a.b@c.d>").as_deref(), Some("a.b@c.d"));
-        for not in ["battistini", "a@b", "@pec.it", "a@pec.", "a@@pec.it", "a@pec.it*", "\"a@pec.it\"", "a@pec..it"] {
+        for not in ["battistini", "a@b", "@pec.it", "a@pec.", "a@@pec.it", "a@pec.it*", "\"a@pec.it\"", "a@pec..it", " a@pec.it"] {
             assert_eq!(as_address(not), None, "{not}");
         }
     }

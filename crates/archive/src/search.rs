@@ -79,7 +79,7 @@ pub fn fts_query(text: &str) -> String {
         .join(" ")
 }
 
-/// A message's card: the lowest-numbered card it belongs to.
+/// A message's card: the lowest-numbered card it belongs to (`card_state` of a hit).
 const CARD_JOIN: &str = "LEFT JOIN cards c ON c.id = (SELECT min(card) FROM card_messages cm WHERE cm.message = m.id)";
 
 /// Relevance order ranks (bm25) searches that match at most this many messages.
@@ -225,6 +225,14 @@ const CARDS_WITH_WORDS: i64 = 400;
 
 fn search_tuned(conn: &Connection, q: &SearchQuery, clock: &Clock, t: &Tuning) -> Result<Vec<Hit>> {
     let mut words = words(conn, &q.text)?;
+    // A message from this sender carries its address (`message_addresses` holds the
+    // senders too): the index narrows, the sender condition still decides. (ASCII
+    // only: the condition lowercases as Rust does, the index as SQLite does.)
+    if let Some(a) = q.sender.as_deref().filter(|s| s.is_ascii()).and_then(crate::addresses::as_address) {
+        if !words.addresses.contains(&a) {
+            words.addresses.push(a);
+        }
+    }
     let cutoff = overdue_cutoff(clock.now());
     let plan = plan(conn, q, &words, cutoff, t)?;
     if plan == Plan::Address && words.addresses.len() > 1 {
@@ -254,8 +262,7 @@ fn plan(conn: &Connection, q: &SearchQuery, words: &Words, cutoff: i64, t: &Tuni
     Ok(if !words.fts.is_empty() {
         if q.sort == Sort::Relevance {
             if more_matches_than(conn, &words.fts, t.window)? { Plan::ArchiveOrder } else { Plan::Sorted }
-        } else if q.state.is_none() && q.account.is_none() && more_matches_than(conn, &words.fts, t.dense.map_or_else(|| dense(conn), Ok)?)? {
-            // (State and account filters need each message's card: not for a walk.)
+        } else if more_matches_than(conn, &words.fts, t.dense.map_or_else(|| dense(conn), Ok)?)? {
             Plan::TimeWalk
         } else {
             Plan::Sorted

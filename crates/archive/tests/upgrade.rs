@@ -136,7 +136,7 @@ fn the_migration_fills_the_address_index_as_a_scan_does() {
     {
         // Back to the version before the migration, its objects gone.
         let conn = rusqlite::Connection::open(dir.join("archive.db")).unwrap();
-        conn.execute_batch("DROP TABLE message_addresses; DROP INDEX cards_settled;").unwrap();
+        conn.execute_batch("DROP TABLE message_addresses; DROP INDEX cards_settled; DROP INDEX messages_kind_time;").unwrap();
         conn.pragma_update(None, "user_version", search_migration() as i64).unwrap();
     }
     let a = Archive::open_readonly(&dir).unwrap();

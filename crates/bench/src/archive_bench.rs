@@ -5,8 +5,9 @@
 //!    verification and indexing): files/s wall, and files per CPU second of the whole
 //!    process (the figure that does not depend on what else the machine runs);
 //! 2. a rescan with nothing changed;
-//! 3. full-text searches for p50/p99 latency (see [`search_mix`]) and `status` (every
-//!    card streamed; and the first page, newest first);
+//! 3. full-text searches for p50/p99 latency (see [`search_mix`]), then combinations
+//!    the mix leaves out, reported apart ([`combos`]), and `status` (every card
+//!    streamed; and the first page, newest first);
 //! 4. the archive's size (database + blobs) over the raw mail bytes;
 //! 5. the same Maildir through `notmuch new` and a sample through `openssl smime
 //!    -verify`, with the ratios ([`compare`]);
@@ -16,6 +17,7 @@
 //!
 //! Peak RSS is the process's high-water mark (`VmHWM`) after the scans; it is reset
 //! before the scaled phase so that phase has its own figure.
+mod combos;
 mod compare;
 mod scale;
 
@@ -308,6 +310,8 @@ fn search_and_status(dir: &Path, queries: usize, at: &str) -> (Value, Value) {
         lat_filters.len()
     );
 
+    let combos = combos::time(&r, &clock, &combos::queries(r.connection(), &mix), at);
+
     let t = Instant::now();
     let mut recipients = 0u64;
     let mut cards = 0u64;
@@ -330,7 +334,7 @@ fn search_and_status(dir: &Path, queries: usize, at: &str) -> (Value, Value) {
     );
     (
         json!({"queries": lat.len(), "hits": hits, "p50_ms": p50, "p99_ms": p99, "max_ms": max,
-               "filters_only": {"queries": lat_filters.len(), "p50_ms": f50, "p99_ms": f99}}),
+               "filters_only": {"queries": lat_filters.len(), "p50_ms": f50, "p99_ms": f99}, "combos": combos}),
         json!({"cards": cards, "seconds": status_s, "first_page_ms": page_ms, "counts_by_state_ms": counts_ms, "states": by_state}),
     )
 }

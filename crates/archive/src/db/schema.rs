@@ -24,8 +24,8 @@
 //!   time-dependent part, pending vs overdue, is computed when read).
 //! * `fts`: FTS5 index over messages (contentless: the text is in the blobs).
 //! * `message_addresses` (v6): every address of every message, for exact lookups
-//!   ([`crate::addresses`]); index `cards_settled` (v6): cards by the clock-free part
-//!   of their state.
+//!   ([`crate::addresses`]); indexes (v6) `cards_settled`, cards by the clock-free
+//!   part of their state, and `messages_kind_time`, messages by kind in time order.
 pub const MIGRATIONS: &[&str] = &[
     // 1: initial schema.
     r#"
@@ -180,7 +180,9 @@ INSERT OR IGNORE INTO dirty (key) SELECT 'r:' || COALESCE(NULLIF(identificativo,
     // for what was archived before; and the clock-free part of the card state
     // (`crate::cards::SETTLED_SQL`, the same expression: SQLite uses an expression
     // index only for the identical expression) with `accepted_ts`, so a state filter
-    // reads the few cards in that state instead of computing every card's.
+    // reads the few cards in that state instead of computing every card's; and
+    // messages by kind in time order (a kind filter alone sorted all 400,000
+    // deliveries of a million messages: 0.4 s).
     // IF NOT EXISTS / OR IGNORE: running it again changes nothing.
     r#"
 CREATE TABLE IF NOT EXISTS message_addresses (
@@ -214,6 +216,7 @@ CREATE INDEX IF NOT EXISTS cards_settled ON cards((CASE
     WHEN n_unresolved > 0 THEN 'unresolved'
     WHEN n_failed > 0 THEN CASE WHEN n_delivered > 0 THEN 'partially-delivered' ELSE 'failed' END
     ELSE 'all-delivered' END), accepted_ts);
+CREATE INDEX IF NOT EXISTS messages_kind_time ON messages(kind, COALESCE(dc_ts, date_ts));
 "#,
 ];
 
