@@ -34,7 +34,11 @@ pub struct SearchQuery {
     pub until: Option<i64>,
     /// Card state of the card the message belongs to.
     pub state: Option<String>,
+    /// Header `From` or daticert `mittente`, exactly (case aside).
     pub sender: Option<String>,
+    /// A recipient (header `To`/`Cc`, daticert `destinatari`, `consegna`) containing
+    /// this text; when it is a whole address, the message must carry that very address
+    /// (so `a.rossi@pec.it` is not found in `ma.rossi@pec.it`).
     pub recipient: Option<String>,
     /// Message kind (`acceptance`, `delivery`, `plain`, ...).
     pub kind: Option<String>,
@@ -225,10 +229,11 @@ const CARDS_WITH_WORDS: i64 = 400;
 
 fn search_tuned(conn: &Connection, q: &SearchQuery, clock: &Clock, t: &Tuning) -> Result<Vec<Hit>> {
     let mut words = words(conn, &q.text)?;
-    // A message from this sender carries its address (`message_addresses` holds the
-    // senders too): the index narrows, the sender condition still decides. (ASCII
-    // only: the condition lowercases as Rust does, the index as SQLite does.)
-    if let Some(a) = q.sender.as_deref().filter(|s| s.is_ascii()).and_then(crate::addresses::as_address) {
+    // A message from this sender, or to this whole-address recipient, carries that
+    // address (`message_addresses` holds every role): the index narrows, the sender
+    // or recipient condition still decides. (ASCII only: the conditions lowercase as
+    // Rust does, the index as SQLite does.)
+    for a in [&q.sender, &q.recipient].into_iter().flatten().filter(|s| s.is_ascii()).filter_map(|s| crate::addresses::as_address(s)) {
         if !words.addresses.contains(&a) {
             words.addresses.push(a);
         }

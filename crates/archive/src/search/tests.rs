@@ -383,3 +383,41 @@ fn a_sender_filter_gives_that_senders_messages() {
     let q = SearchQuery { sender: Some("nessuno@pec.example.it".into()), ..Default::default() };
     assert!(search(conn, &q, &clock).unwrap().is_empty());
 }
+
+/// A recipient filter: a whole address is that very address among the recipients
+/// (not a longer one containing it); any other text, any recipient containing it.
+#[test]
+fn a_recipient_filter_gives_the_messages_to_that_recipient() {
+    let (_d, a) = demo_archive();
+    let conn = a.connection();
+    let clock = Clock::system();
+    let all = by_time(conn);
+    let containing = |r: &str| -> Vec<i64> {
+        all.iter()
+            .copied()
+            .filter(|&m| {
+                conn.query_row(
+                    "SELECT COALESCE(lower(to_addrs) LIKE ?2, 0) OR COALESCE(lower(dc_destinatari) LIKE ?2, 0) OR COALESCE(lower(dc_consegna) LIKE ?2, 0)
+                     FROM messages WHERE id = ?1",
+                    rusqlite::params![m, format!("%{r}%")],
+                    |row| row.get::<_, bool>(0),
+                )
+                .unwrap()
+            })
+            .collect()
+    };
+    let recipients: Vec<String> =
+        conn.prepare("SELECT DISTINCT lower(address) FROM card_recipients ORDER BY 1").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    assert!(recipients.len() >= 3, "{recipients:?}");
+    for r in &recipients {
+        let carrying = carrying(conn, r);
+        let want: Vec<i64> = containing(r).into_iter().filter(|m| carrying.contains(m)).collect();
+        assert!(!want.is_empty(), "{r}");
+        let q = SearchQuery { recipient: Some(r.to_uppercase()), sort: Sort::Oldest, limit: 100_000, ..Default::default() };
+        assert_eq!(hit_ids(&search(conn, &q, &clock).unwrap()), want, "{r}");
+        // Part of it (the domain): any recipient containing it.
+        let domain = r.split_once('@').unwrap().1.to_string();
+        let q = SearchQuery { recipient: Some(domain.clone()), sort: Sort::Oldest, limit: 100_000, ..Default::default() };
+        assert_eq!(hit_ids(&search(conn, &q, &clock).unwrap()), containing(&domain), "{domain}");
+    }
+}
