@@ -107,7 +107,8 @@ enum Command {
     Search {
         #[command(flatten)]
         archive: ArchiveArg,
-        /// Words that must all match (quote an address or a phrase; `word*` for prefixes);
+        /// Words that must all match (`word*` for prefixes; a whole address finds the
+        /// messages from or to it);
         /// none: filters only, newest first.
         query: Vec<String>,
         #[arg(long, value_parser = scan::parse_date)]
