@@ -12,75 +12,123 @@ function deferred<T>() {
 }
 
 describe('search as you type', () => {
-  test('keystrokes within the delay make one request, for the last text', async () => {
+  test('a keystroke is sent at once: no debounce', async () => {
     const run = vi.fn(async (q: string) => `r:${q}`);
+    const onResult = vi.fn();
+    const s = latest<string, string>({ run, onResult });
+    s.schedule('r');
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(run.mock.calls[0][0]).toBe('r');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(onResult).toHaveBeenCalledWith('r:r', 'r');
+  });
+
+  test('keystrokes while a request is in flight coalesce into one, for the last text', async () => {
+    const gates = new Map<string, ReturnType<typeof deferred<string>>>();
+    const run = vi.fn((q: string) => {
+      const d = deferred<string>();
+      gates.set(q, d);
+      return d.p;
+    });
+    const shown: string[] = [];
+    const s = latest<string, string>({ run, onResult: (r) => shown.push(r) });
+    s.schedule('r');
+    s.schedule('ri');
+    s.schedule('ric');
+    expect(run.mock.calls.map((c) => c[0])).toEqual(['r']);
+    gates.get('r')!.resolve('R');
+    await vi.advanceTimersByTimeAsync(0);
+    // 'r' is stale (newer text typed): dropped; then only the last text goes out.
+    expect(run.mock.calls.map((c) => c[0])).toEqual(['r', 'ric']);
+    gates.get('ric')!.resolve('RIC');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(shown).toEqual(['RIC']);
+    expect(s.started).toBe(2);
+    expect(s.dropped).toBe(1);
+  });
+
+  test('a stale answer arriving after a newer one never overwrites it', async () => {
+    const gates = new Map<string, ReturnType<typeof deferred<string>>>();
+    const run = (q: string) => {
+      const d = deferred<string>();
+      gates.set(q, d);
+      return d.p;
+    };
+    const shown: string[] = [];
+    const s = latest<string, string>({ run, onResult: (r) => shown.push(r), stallMs: 50 });
+    s.schedule('a');
+    s.schedule('ab');
+    // 'a' hangs: after stallMs the queued 'ab' goes out alongside it.
+    await vi.advanceTimersByTimeAsync(50);
+    expect([...gates.keys()]).toEqual(['a', 'ab']);
+    gates.get('ab')!.resolve('AB');
+    await vi.advanceTimersByTimeAsync(0);
+    gates.get('a')!.resolve('A'); // the late answer to the old text
+    await vi.advanceTimersByTimeAsync(0);
+    expect(shown).toEqual(['AB']);
+    expect(s.dropped).toBe(1);
+  });
+
+  test('answers in order, each the latest when it lands, are all applied', async () => {
+    const shown: string[] = [];
+    const s = latest<string, string>({ run: async (q) => q.toUpperCase(), onResult: (r) => shown.push(r) });
+    for (const q of ['p', 'pr', 'pra']) {
+      s.schedule(q);
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    expect(shown).toEqual(['P', 'PR', 'PRA']);
+    expect(s.dropped).toBe(0);
+  });
+
+  test('an optional delay debounces; now() skips it; cancel() drops everything', async () => {
+    const run = vi.fn(async (q: string) => q);
     const onResult = vi.fn();
     const s = latest<string, string>({ delay: 40, run, onResult });
     s.schedule('r');
     vi.advanceTimersByTime(20);
     s.schedule('ri');
-    vi.advanceTimersByTime(20);
-    s.schedule('ric');
     expect(run).not.toHaveBeenCalled();
-    vi.advanceTimersByTime(40);
-    expect(run).toHaveBeenCalledTimes(1);
-    expect(run.mock.calls[0][0]).toBe('ric');
-    await vi.runAllTimersAsync();
-    expect(onResult).toHaveBeenCalledWith('r:ric', 'ric');
-  });
-
-  test('a stale answer arriving after a newer one is dropped', async () => {
-    const pending = new Map<string, ReturnType<typeof deferred<string>>>();
-    const signals: AbortSignal[] = [];
-    const run = (q: string, signal: AbortSignal) => {
-      signals.push(signal);
-      const d = deferred<string>();
-      pending.set(q, d);
-      return d.p;
-    };
-    const shown: string[] = [];
-    const s = latest<string, string>({ delay: 10, run, onResult: (r) => shown.push(r) });
-    s.schedule('a');
-    vi.advanceTimersByTime(10);
-    s.schedule('ab');
-    expect(signals[0].aborted).toBe(true); // the in-flight request is cancelled
-    vi.advanceTimersByTime(10);
-    pending.get('ab')!.resolve('AB');
-    await Promise.resolve();
-    pending.get('a')!.resolve('A'); // late answer to the old query
-    await vi.runAllTimersAsync();
-    expect(shown).toEqual(['AB']);
-    expect(s.dropped).toBe(1);
-    expect(s.started).toBe(2);
-  });
-
-  test('now() bypasses the delay and cancel() drops everything', async () => {
-    const onResult = vi.fn();
-    const s = latest<string, string>({ delay: 1000, run: async (q) => q, onResult });
+    await vi.advanceTimersByTimeAsync(40);
+    expect(run.mock.calls.map((c) => c[0])).toEqual(['ri']);
+    expect(onResult).toHaveBeenCalledWith('ri', 'ri');
     s.now('x');
+    expect(run).toHaveBeenCalledTimes(2);
+    s.cancel();
     await vi.runAllTimersAsync();
     expect(onResult).toHaveBeenCalledTimes(1);
     s.schedule('y');
     s.cancel();
     await vi.runAllTimersAsync();
-    expect(onResult).toHaveBeenCalledTimes(1);
+    expect(run).toHaveBeenCalledTimes(2);
   });
 
   test('errors of the latest request are reported, stale ones are not', async () => {
     const onError = vi.fn();
-    let n = 0;
+    const gates: ReturnType<typeof deferred<string>>[] = [];
     const s = latest<string, string>({
-      delay: 0,
-      run: async () => {
-        n++;
-        throw new Error(`e${n}`);
+      run: (q) => {
+        if (q === 'boom') throw new Error('sync');
+        const d = deferred<string>();
+        gates.push(d);
+        return d.p.then((v) => Promise.reject(new Error(v)));
       },
       onResult: () => {},
       onError,
     });
     s.now('a');
-    await vi.runAllTimersAsync();
+    s.now('b'); // queued behind 'a'
+    gates[0].resolve('ea');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(onError).not.toHaveBeenCalled();
+    gates[1].resolve('eb');
+    await vi.advanceTimersByTimeAsync(0);
     expect(onError).toHaveBeenCalledTimes(1);
+    expect((onError.mock.calls[0][0] as Error).message).toBe('eb');
+    // A run that throws instead of rejecting is reported the same way.
+    s.now('boom');
+    await vi.advanceTimersByTimeAsync(0);
+    expect((onError.mock.calls[1][0] as Error).message).toBe('sync');
   });
 
   test('plain debounce', () => {
