@@ -84,9 +84,10 @@ fn verify_summary_italian_and_english() {
     let dir = shared_samples();
     let it = stdout(cartolina(&["verify", dir.to_str().unwrap()]));
     assert!(it.contains("Integrità: integra"), "{it}");
-    assert!(it.contains("Integrità: NON integra: message digest does not match the content"), "{it}");
+    // The verifier's reasons in Italian too (crates/lang), not only the labels.
+    assert!(it.contains("Integrità: NON integra: l'impronta firmata (messageDigest) non corrisponde al contenuto"), "{it}");
     assert!(it.contains("Attendibilità: attendibile tramite AgID CA1"), "{it}");
-    assert!(it.contains("Attendibilità: indeterminata: issuer certificate not found"), "{it}");
+    assert!(it.contains("Attendibilità: indeterminata: certificato dell'emittente non trovato"), "{it}");
     assert!(it.contains("certificato scaduto dal 2020-12-03 (informazione, non un errore: valido alla data di firma)"), "{it}");
     assert!(it.contains("Codice fiscale: CRTSRG74M18A459G"), "{it}");
     assert!(it.contains("Algoritmi: SHA-1 con RSA PKCS#1 v1.5 (DEBOLE"), "{it}");
@@ -100,6 +101,9 @@ fn verify_summary_italian_and_english() {
     assert!(en.contains("certificate expired since 2020-12-03 (information, not an error: valid at signing time)"), "{en}");
     assert!(en.contains("Signing time: 2018-11-13T15:39:26Z"), "{en}");
     assert!(en.contains("Kind: acceptance receipt"), "{en}");
+    let tampered = dir.join("sogei-2018-busta-trasporto-tampered.eml");
+    let en = stdout(cartolina(&["verify", "--lang", "en", tampered.to_str().unwrap()]));
+    assert!(en.contains("NOT intact: message digest does not match the content"), "{en}");
 
     // --json: one object per file per line, the inspect record.
     let lines = json_lines(&stdout(cartolina(&["verify", "--json", dir.to_str().unwrap()])));

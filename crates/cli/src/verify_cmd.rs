@@ -26,6 +26,15 @@ impl Lang {
             Lang::En => en,
         }
     }
+
+    /// A reason, note or warning of the verifier (written in English) in this
+    /// language: the translation the desktop app uses too (`crates/lang`).
+    fn engine(self, text: &str) -> String {
+        match self {
+            Lang::It => lang::italian(text),
+            Lang::En => text.to_string(),
+        }
+    }
 }
 
 pub fn run(paths: &[PathBuf], json: bool, trust: &[PathBuf], lang: Lang) -> io::Result<()> {
@@ -122,7 +131,7 @@ pub fn print_summary(out: &mut impl Write, r: &InspectRecord<'_>, lang: Lang) ->
         "broken" => format!(
             "{}: {}",
             l.t("NON integra", "NOT intact"),
-            first_reason.unwrap_or_else(|| l.t("firma non leggibile", "signature unreadable").into())
+            first_reason.map(|r| l.engine(&r)).unwrap_or_else(|| l.t("firma non leggibile", "signature unreadable").into())
         ),
         "unsigned" => l.t("nessuna firma", "not signed").to_string(),
         "detached" => l.t("firma staccata: manca il file firmato", "detached signature: the signed file is missing").to_string(),
@@ -137,19 +146,19 @@ pub fn print_summary(out: &mut impl Write, r: &InspectRecord<'_>, lang: Lang) ->
                 let at = t.validation_time.as_deref().map(|v| format!(" ({} {v})", l.t("alla data", "at"))).unwrap_or_default();
                 format!("{} {via}{at}", l.t("attendibile tramite", "trusted through"))
             }
-            TrustStatus::Untrusted => format!("{}: {}", l.t("non attendibile", "untrusted"), t.reason),
-            TrustStatus::Indeterminate => format!("{}: {}", l.t("indeterminata", "indeterminate"), t.reason),
+            TrustStatus::Untrusted => format!("{}: {}", l.t("non attendibile", "untrusted"), l.engine(&t.reason)),
+            TrustStatus::Indeterminate => format!("{}: {}", l.t("indeterminata", "indeterminate"), l.engine(&t.reason)),
         };
         writeln!(out, "  {}: {line}", l.t("Attendibilità", "Trust"))?;
         for n in t.notes.iter().filter(|n| !n.starts_with("certificate expired since")) {
-            writeln!(out, "    {}: {n}", l.t("nota", "note"))?;
+            writeln!(out, "    {}: {}", l.t("nota", "note"), l.engine(n))?;
         }
     }
     for (i, s) in sig.signers.iter().enumerate() {
         print_signer(out, s, i + 1, l, "  ")?;
     }
     for w in &sig.warnings {
-        writeln!(out, "  {}: {w}", l.t("avviso", "warning"))?;
+        writeln!(out, "  {}: {}", l.t("avviso", "warning"), l.engine(w))?;
     }
     if r.kind != "p7m" && r.kind != "unknown" && r.kind != "plain" {
         if let Some(d) = &r.daticert {
@@ -201,7 +210,7 @@ fn print_signer(out: &mut impl Write, s: &SignerReport, n: usize, l: Lang, ind: 
     let ind2 = format!("{ind}  ");
     if s.integrity != Integrity::Intact {
         if let Some(why) = &s.integrity_reason {
-            writeln!(out, "{ind2}{}: {why}", l.t("integrità", "integrity"))?;
+            writeln!(out, "{ind2}{}: {}", l.t("integrità", "integrity"), l.engine(why))?;
         }
     }
     if let Some(c) = &s.certificate {
@@ -272,7 +281,7 @@ fn print_signer(out: &mut impl Write, s: &SignerReport, n: usize, l: Lang, ind: 
         )?;
     }
     for w in &s.warnings {
-        writeln!(out, "{ind2}{}: {w}", l.t("avviso", "warning"))?;
+        writeln!(out, "{ind2}{}: {}", l.t("avviso", "warning"), l.engine(w))?;
     }
     for (i, c) in s.countersignatures.iter().enumerate() {
         writeln!(out, "{ind2}{} {}:", l.t("Controfirma", "Counter-signature"), i + 1)?;
