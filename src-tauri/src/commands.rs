@@ -8,6 +8,8 @@ use serde_json::{json, Value as Json};
 use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::glue::{self, ListCardsArgs, ListReceivedArgs};
+use crate::localize;
+use crate::trust;
 use crate::scanner;
 use crate::state::{AppState, SourceEntry};
 
@@ -35,29 +37,6 @@ fn with_reader<T>(st: &AppState, f: impl FnOnce(&Archive) -> Result<T, String>) 
         }
     }
     f(guard.as_ref().unwrap()).map(Some)
-}
-
-pub fn trust_store(st: &AppState) -> verify::TrustStore {
-    let mut s = verify::TrustStore::with_bundled_anchors();
-    for f in scanner::trust_files(st) {
-        if let Ok(b) = std::fs::read(&f) {
-            if b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'<') {
-                let _ = s.add_trusted_list(&b);
-            } else {
-                let _ = s.add_anchors(&b);
-            }
-        }
-    }
-    if let Ok(d) = std::fs::read_dir(st.trust_dir()) {
-        for e in d.flatten() {
-            if e.path().extension().is_some_and(|x| x == "crl") {
-                if let Ok(b) = std::fs::read(e.path()) {
-                    let _ = s.add_crls(&b);
-                }
-            }
-        }
-    }
-    s
 }
 
 // ---- cards ------------------------------------------------------------------------
@@ -100,8 +79,10 @@ pub async fn list_cards(st: St<'_>, args: ListCardsArgs) -> Result<Json, String>
 pub async fn get_card(st: St<'_>, id: i64) -> Result<Json, String> {
     let st = st.inner().clone();
     blocking(move || {
-        let store = trust_store(&st);
-        with_reader(&st, |ar| glue::card_detail(&st, ar, id, &clock(), &store))?.ok_or_else(|| format!("messaggio {id} non trovato"))
+        let store = trust::store(&st);
+        let mut v = with_reader(&st, |ar| glue::card_detail(&st, ar, id, &clock(), &store))?.ok_or_else(|| format!("messaggio {id} non trovato"))?;
+        localize::engine_texts(&mut v, st.lang());
+        Ok(v)
     })
     .await
 }
@@ -116,8 +97,10 @@ pub async fn list_received(st: St<'_>, args: ListReceivedArgs) -> Result<Json, S
 pub async fn get_orphan(st: St<'_>, id: i64) -> Result<Json, String> {
     let st = st.inner().clone();
     blocking(move || {
-        let store = trust_store(&st);
-        with_reader(&st, |ar| glue::orphan_detail(ar, id, &clock(), &store))?.ok_or_else(|| format!("ricevuta {id} non trovata"))
+        let store = trust::store(&st);
+        let mut v = with_reader(&st, |ar| glue::orphan_detail(ar, id, &clock(), &store))?.ok_or_else(|| format!("ricevuta {id} non trovata"))?;
+        localize::engine_texts(&mut v, st.lang());
+        Ok(v)
     })
     .await
 }
@@ -162,7 +145,7 @@ fn verify_paths(st: &AppState, paths: &[String]) -> Json {
         }
     };
     let ext = |p: &Path| p.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    let store = trust_store(st);
+    let store = trust::store(st);
     let now = clock().now();
     let opts = verify::VerifyOptions { fallback_time: None, now: u64::try_from(now).ok() };
     let content = |st: &AppState, name: String, bytes: Vec<u8>| {
@@ -244,7 +227,7 @@ fn verify_paths(st: &AppState, paths: &[String]) -> Json {
             }
         }
         _ => {
-            out["reports"] = json!([glue::unsigned_report("il file non contiene una firma riconosciuta")]);
+            out["reports"] = json!([glue::unsigned_report("the file holds no signature Cartolina recognises")]);
         }
     }
     out
@@ -253,7 +236,12 @@ fn verify_paths(st: &AppState, paths: &[String]) -> Json {
 #[tauri::command]
 pub async fn verify_file(st: St<'_>, paths: Vec<String>) -> Result<Json, String> {
     let st = st.inner().clone();
-    blocking(move || Ok(verify_paths(&st, &paths))).await
+    blocking(move || {
+        let mut v = verify_paths(&st, &paths);
+        localize::engine_texts(&mut v, st.lang());
+        Ok(v)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -360,15 +348,10 @@ pub async fn add_demo_source(app: AppHandle, st: St<'_>) -> Result<Json, String>
     let st = st.inner().clone();
     blocking(move || {
         let demo = demo_dir(&app).ok_or("casella dimostrativa non trovata (CARTOLINA_DEMO_DIR)")?;
-        // The demo's test trust anchor, so its receipts verify as trusted.
-        let anchor = demo.join("trust/test-root.pem");
-        if anchor.is_file() {
-            let dir = st.trust_dir();
-            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-            let dest = dir.join("demo-test-root.pem");
-            if !dest.exists() {
-                std::fs::copy(&anchor, &dest).map_err(|e| e.to_string())?;
-            }
+        // The demo's test trust anchor, so its receipts verify as trusted (once: a
+        // forge corpus imported before may have brought the same root).
+        if let Ok(pem) = std::fs::read(demo.join("trust/test-root.pem")) {
+            trust::import_anchors(&st, &pem)?;
         }
         add_source_path(&app, &st, &demo.join("mailbox"), true)
     })
@@ -416,116 +399,37 @@ pub async fn get_ingest_status(st: St<'_>) -> Result<Json, String> {
 
 // ---- trust store ----------------------------------------------------------------------
 
-fn anchor_json(id: usize, c: &verify::certs::Cert, origin: &str, now: u64) -> Json {
-    let s = c.summary(now);
-    json!({ "id": id, "subject": s.subject, "common_name": s.common_name.unwrap_or_default(), "not_after": s.not_after,
-            "sha256_fingerprint": s.sha256_fingerprint, "origin": origin })
-}
-
-fn trust_view(st: &AppState) -> Json {
-    let now = clock().now().max(0) as u64;
-    let mut anchors = Vec::new();
-    let mut n = 0;
-    // Bundled anchors: ids 1..; user files: ids from 1000 (file order).
-    for subject in verify::TrustStore::with_bundled_anchors().anchor_subjects() {
-        n += 1;
-        let cn = subject.split(',').find_map(|p| p.trim().strip_prefix("CN=")).unwrap_or(&subject).to_string();
-        anchors.push(json!({ "id": n, "subject": subject, "common_name": cn, "not_after": "", "sha256_fingerprint": "", "origin": "bundled" }));
-    }
-    let mut crls = Vec::new();
-    let mut tsl = Json::Null;
-    for (i, f) in user_trust_files(st).iter().enumerate() {
-        let Ok(bytes) = std::fs::read(f) else { continue };
-        let id = 1000 + i;
-        match f.extension().and_then(|e| e.to_str()) {
-            Some("crl") => crls.push(json!({ "id": id, "issuer": glue::file_name(f), "this_update": "", "next_update": null, "entries": 0 })),
-            Some("xml") => {
-                let mut s = verify::TrustStore::empty();
-                if let Ok(sum) = s.add_trusted_list(&bytes) {
-                    tsl = json!({ "territory": sum.territory.unwrap_or_default(), "sequence_number": null, "issue_date": sum.issue_date,
-                                  "next_update": null, "services": sum.services_accepted });
-                }
-            }
-            _ => {
-                if let Ok(certs) = verify::certs::parse_certificates(&bytes) {
-                    for c in certs {
-                        anchors.push(anchor_json(id, &c, "user", now));
-                    }
-                }
-            }
-        }
-    }
-    json!({ "anchors": anchors, "crls": crls, "tsl": tsl })
-}
-
-fn user_trust_files(st: &AppState) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> =
-        std::fs::read_dir(st.trust_dir()).map(|d| d.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect()).unwrap_or_default();
-    v.sort();
-    v
-}
-
 #[tauri::command]
 pub async fn get_trust_store(st: St<'_>) -> Result<Json, String> {
     let st = st.inner().clone();
-    blocking(move || Ok(trust_view(&st))).await
+    blocking(move || Ok(trust::view(&st, clock().now().max(0) as u64))).await
 }
 
 #[tauri::command]
 pub async fn import_trust(st: St<'_>, kind: String, paths: Vec<String>) -> Result<Json, String> {
     let st = st.inner().clone();
     blocking(move || {
-        let dir = st.trust_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let (mut added, mut skipped, mut errors) = (0u64, 0u64, Vec::<String>::new());
+        let mut files = Vec::new();
+        let mut unreadable = Vec::new();
         for p in &paths {
-            let r = checked_file(p).and_then(|path| {
-                let bytes = std::fs::read(&path).map_err(|e| format!("{p}: {e}"))?;
-                let mut probe = verify::TrustStore::empty();
-                let ext = match kind.as_str() {
-                    "certificate" => {
-                        probe.add_anchors(&bytes).map_err(|e| format!("{p}: {e}"))?;
-                        "pem"
-                    }
-                    "crl" => {
-                        probe.add_crls(&bytes).map_err(|e| format!("{p}: {e}"))?;
-                        "crl"
-                    }
-                    "tsl" => {
-                        probe.add_trusted_list(&bytes).map_err(|e| format!("{p}: {e}"))?;
-                        "xml"
-                    }
-                    other => return Err(format!("tipo sconosciuto: {other}")),
-                };
-                use sha2::Digest;
-                let h = sha2::Sha256::digest(&bytes);
-                let name = format!("{}-{}.{ext}", kind, h.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>());
-                let dest = dir.join(name);
-                if dest.exists() {
-                    return Ok(false);
-                }
-                std::fs::write(&dest, &bytes).map_err(|e| e.to_string())?;
-                Ok(true)
-            });
-            match r {
-                Ok(true) => added += 1,
-                Ok(false) => skipped += 1,
-                Err(e) => errors.push(e),
+            match checked_file(p).and_then(|path| std::fs::read(&path).map_err(|e| format!("{p}: {e}"))) {
+                Ok(b) => files.push((p.clone(), b)),
+                Err(e) => unreadable.push(json!(e)),
             }
         }
-        Ok(json!({ "added": added, "skipped": skipped, "errors": errors }))
+        let mut r = trust::import(&st, &kind, &files);
+        if let Some(errors) = r["errors"].as_array_mut() {
+            errors.extend(unreadable);
+        }
+        Ok(r)
     })
     .await
 }
 
 #[tauri::command]
 pub async fn remove_trust_anchor(st: St<'_>, id: i64) -> Result<(), String> {
-    if id < 1000 {
-        return Err("i certificati inclusi non si possono rimuovere".into());
-    }
-    let files = user_trust_files(&st);
-    let f = files.get((id - 1000) as usize).ok_or("certificato sconosciuto")?;
-    std::fs::remove_file(f).map_err(|e| e.to_string())
+    let st = st.inner().clone();
+    blocking(move || trust::remove_anchor(&st, id)).await
 }
 
 // ---- settings -----------------------------------------------------------------------

@@ -145,17 +145,17 @@ pub fn list_cards(st: &AppState, ar: &Archive, a: &ListCardsArgs, clock: &Clock)
     let counts = json!({
         "delivered": n("all-delivered"), "failed": n("failed") + n("partially-delivered"), "pending": n("pending"), "overdue": n("overdue"),
     });
-    let mut rows = Vec::with_capacity(page.ids.len());
-    for id in page.ids {
-        rows.push(card_by_id(ar, id, clock)?);
-    }
+    // The page's cards in two statements (cards, recipients), not two per card.
+    let cards = archive::cards::by_ids(ar.connection(), &page.ids, clock).map_err(|e| e.to_string())?;
+    let mut rows = serde_json::to_value(cards).map_err(|e| e.to_string())?;
+    crate::localize::engine_texts(&mut rows, st.lang());
     if std::env::var_os("CARTOLINA_APP_TIMING").is_some() {
         eprintln!(
             "cartolina-app: list_cards {:?}: index {} ms, filter {} ms, {} rows {} ms",
             a.query.as_deref().unwrap_or(""),
             (t1 - t0).as_millis(),
             (t2 - t1).as_millis(),
-            rows.len(),
+            rows.as_array().map_or(0, Vec::len),
             t2.elapsed().as_millis()
         );
     }
@@ -288,17 +288,17 @@ pub fn message_report(msg: &pec::PecMessage<'_>, store: &verify::TrustStore, now
         now: u64::try_from(now).ok(),
     };
     let r = match &msg.signature {
-        SignatureEnvelope::Unsigned => return unsigned_report("messaggio non firmato"),
+        SignatureEnvelope::Unsigned => return unsigned_report("message not signed"),
         SignatureEnvelope::Detached { signed_part, .. } => match msg.signature.signature_der() {
             Some(der) => verify::smime::verify_detached(signed_part, &der, store, &opts),
-            None => return unsigned_report("parte di firma mancante o non decodificabile"),
+            None => return unsigned_report("signature part missing or undecodable"),
         },
         SignatureEnvelope::Opaque { cms_der } => verify::smime::verify_opaque(cms_der, store, &opts).map(|(r, _)| r),
     };
     match r {
         Ok(r) => serde_json::to_value(r).unwrap_or(Json::Null),
         Err(e) => {
-            let mut v = unsigned_report(&format!("firma illeggibile: {e}"));
+            let mut v = unsigned_report(&format!("signature unreadable: {e}"));
             v["status"] = json!("broken");
             v
         }
@@ -429,7 +429,7 @@ pub fn orphan_detail(ar: &Archive, id: i64, clock: &Clock, store: &verify::Trust
         "subject": dc["oggetto"].as_str().map(String::from).or_else(|| r["subject"].as_str().map(String::from)),
         "sender": dc["mittente"], "account": null, "sent_at": null, "accepted_at": null, "state": "received",
         "recipients": [], "proof_ok": r["signature"]["status"] == "intact" && r["signature"]["trust"]["status"] == "trusted",
-        "problems": ["ricevuta orfana: nessuna copia del messaggio inviato nell'archivio"],
+        "problems": ["orphan-receipt: no copy of the sent message in the archive"],
     });
     let raw = r["raw"].clone();
     let cut = r["raw_truncated"].clone();

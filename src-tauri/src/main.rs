@@ -10,8 +10,10 @@
 mod cardindex;
 mod commands;
 mod glue;
+mod localize;
 mod scanner;
 mod state;
+mod trust;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -208,15 +208,6 @@ fn emit_sources(app: &AppHandle, st: &AppState) {
     let _ = app.emit("sources-changed", v);
 }
 
-/// User trust files: the imported certificates (and TSLs) in the archive's `trust/`.
-pub fn trust_files(st: &AppState) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(st.trust_dir())
-        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.is_file() && !p.to_string_lossy().ends_with(".crl")).collect())
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
 /// Scan one source; true when it was its first (import) scan.
 fn scan_one(app: &AppHandle, st: &AppState, id: i64) -> bool {
     let Some(src) = st.sources.lock().unwrap().iter().find(|s| s.id == id).cloned() else { return false };
@@ -245,7 +236,7 @@ fn scan_one(app: &AppHandle, st: &AppState, id: i64) -> bool {
     let dir = st.archive_dir();
     let clock = Clock::from_env().unwrap_or_else(|_| Clock::system());
     let result = (|| -> Result<(archive::ScanSummary, u64), String> {
-        let verifier = archive::Verifier::new(&trust_files(st), clock.now()).map_err(|e| e.to_string())?;
+        let verifier = archive::Verifier::new(&crate::trust::anchor_files(st), clock.now()).map_err(|e| e.to_string())?;
         let mut ar = Archive::open_for_writing(&dir).map_err(|e| e.to_string())?;
         let mut last = Instant::now() - Duration::from_secs(1);
         let mut last_changed = Instant::now();

@@ -68,6 +68,9 @@ pub struct AppState {
     pub reader: Mutex<Option<archive::Archive>>,
     /// The card list in memory (`list_cards`), dropped when the archive changes.
     pub card_index: Mutex<Option<std::sync::Arc<crate::cardindex::CardIndex>>>,
+    /// The trust store for verifying (`trust::store`), dropped when the trust folder
+    /// changes.
+    pub trust: Mutex<Option<std::sync::Arc<verify::TrustStore>>>,
     /// Wakes the scanner (`scanner::wake`).
     pub scan_tx: Mutex<Option<std::sync::mpsc::Sender<crate::scanner::Wake>>>,
 }
@@ -114,7 +117,12 @@ pub fn write_json(path: &Path, v: &impl Serialize) -> Result<(), String> {
 
 impl AppState {
     pub fn load(started: Instant) -> AppState {
-        let dir = default_archive_dir();
+        Self::at(&default_archive_dir(), started)
+    }
+
+    /// The state of the archive folder `dir` (its settings and sources).
+    pub fn at(dir: &Path, started: Instant) -> AppState {
+        let dir = dir.to_path_buf();
         let settings = Self::read_settings(&dir);
         let sources = Self::read_sources(&dir);
         AppState {
@@ -127,6 +135,7 @@ impl AppState {
             ingest: Mutex::new(None),
             reader: Mutex::new(None),
             card_index: Mutex::new(None),
+            trust: Mutex::new(None),
             scan_tx: Mutex::new(None),
         }
     }
@@ -174,6 +183,7 @@ impl AppState {
         }
         *self.settings.lock().unwrap() = s;
         *self.sources.lock().unwrap() = Self::read_sources(dir);
+        *self.trust.lock().unwrap() = None;
         self.archive_changed(true);
         remember_archive_dir(dir);
         self.save_settings()
@@ -190,6 +200,11 @@ impl AppState {
 
     pub fn language(&self) -> String {
         self.settings.lock().unwrap().language.clone()
+    }
+
+    /// The user's language, for the engine's English texts (`localize`).
+    pub fn lang(&self) -> lang::Lang {
+        lang::Lang::from_code(&self.settings.lock().unwrap().language)
     }
 
     pub fn put_blob(&self, name: String, bytes: Vec<u8>) -> String {

@@ -179,15 +179,19 @@ fn card_from_row(r: &Row<'_>, now: i64) -> rusqlite::Result<CardView> {
 fn recipients(conn: &Connection, card: &CardView, accepted_ts: Option<i64>, now: i64) -> Result<Vec<RecipientView>> {
     let mut st = conn.prepare_cached("SELECT address, type, state, at, error, receipt FROM card_recipients WHERE card = ?1 ORDER BY pos")?;
     let rows = st.query_map([card.id], |r| {
-        let state: String = r.get(2)?;
-        let state = if state == "none" {
-            if is_overdue(accepted_ts, now) { "overdue".to_string() } else { "pending".to_string() }
-        } else {
-            state
-        };
+        let state = recipient_state(r.get(2)?, accepted_ts, now);
         Ok(RecipientView { address: r.get(0)?, rtype: r.get(1)?, state, at: r.get(3)?, error: r.get(4)?, receipt: r.get(5)? })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A recipient's stored state as shown: no outcome yet is `pending`, or `overdue` 24 h
+/// after acceptance.
+fn recipient_state(stored: String, accepted_ts: Option<i64>, now: i64) -> String {
+    if stored != "none" {
+        return stored;
+    }
+    if is_overdue(accepted_ts, now) { "overdue".to_string() } else { "pending".to_string() }
 }
 
 /// Build the WHERE clause for `f`; the state conditions need [`CUTOFF`] bound.
@@ -305,6 +309,36 @@ pub fn find(conn: &Connection, id: &str, clock: &Clock) -> Result<CardView> {
     let (mut card, accepted_ts) = found.ok_or_else(|| Error::NotFound(id.to_string()))?;
     card.recipients = recipients(conn, &card, accepted_ts, now)?;
     Ok(card)
+}
+
+/// The cards with these database ids, in the order given (ids with no card are left
+/// out): one query for the cards and one for their recipients, for a page of a list
+/// (the app reads ~50 at a time; [`find`] per card costs a statement each).
+pub fn by_ids(conn: &Connection, ids: &[i64], clock: &Clock) -> Result<Vec<CardView>> {
+    let now = clock.now();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Integers only: written into the statement, which then never needs binding.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let mut st = conn.prepare(&format!("SELECT {CARD_COLS} FROM cards c WHERE c.id IN ({list})"))?;
+    let mut found: std::collections::HashMap<i64, (CardView, Option<i64>)> = std::collections::HashMap::with_capacity(ids.len());
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let card = card_from_row(r, now)?;
+        found.insert(card.id, (card, r.get(13)?));
+    }
+    let mut st = conn.prepare(&format!(
+        "SELECT card, address, type, state, at, error, receipt FROM card_recipients WHERE card IN ({list}) ORDER BY card, pos"
+    ))?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let Some((card, accepted_ts)) = found.get_mut(&id) else { continue };
+        let state = recipient_state(r.get(3)?, *accepted_ts, now);
+        card.recipients.push(RecipientView { address: r.get(1)?, rtype: r.get(2)?, state, at: r.get(4)?, error: r.get(5)?, receipt: r.get(6)? });
+    }
+    Ok(ids.iter().filter_map(|id| found.remove(id).map(|(c, _)| c)).collect())
 }
 
 /// A message on a card, for `show`.

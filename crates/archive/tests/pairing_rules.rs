@@ -127,4 +127,15 @@ fn hand_altered_corpus() {
     assert!(!c.proof_ok);
     assert!(c.problems.iter().any(|p| p.starts_with("unsigned-receipt")), "{:?}", c.problems);
     assert_eq!(outcomes(c), forged.outcomes, "the unsigned claim changes no state");
+
+    // A page read at once (the app's card list) is the same cards as one by one, in the
+    // order asked, problems and recipients included; an unknown id is left out.
+    let ar = archive::Archive::open_readonly(&arc).unwrap();
+    let clock = Clock::system();
+    let mut ids: Vec<i64> = [&tampered.id, &orphan.id, &forged.id, &relabelled.id].iter().map(|id| card_for(&all, id).id).collect();
+    ids.extend(all.iter().rev().take(5).map(|c| c.id));
+    let one_by_one: Vec<CardView> = ids.iter().map(|id| archive::cards::find(ar.connection(), &id.to_string(), &clock).unwrap()).collect();
+    ids.insert(2, -7);
+    assert_eq!(archive::cards::by_ids(ar.connection(), &ids, &clock).unwrap(), one_by_one);
+    assert!(archive::cards::by_ids(ar.connection(), &[], &clock).unwrap().is_empty());
 }

@@ -10,7 +10,7 @@ use x509_cert::crl::CertificateList;
 
 use crate::algorithms::verify_signature;
 use crate::asn1;
-use crate::certs::{format_time, pem_blocks, Cert};
+use crate::certs::{dn_string, format_time, pem_blocks, Cert};
 use crate::error::{Error, Result};
 use crate::verdict::Revocation;
 
@@ -50,6 +50,17 @@ impl Crl {
         Ok(crls)
     }
 
+    /// Issuer, dates and number of entries, for display (the trust settings).
+    pub fn summary(&self) -> CrlSummary {
+        let t = &self.parsed.tbs_cert_list;
+        CrlSummary {
+            issuer: dn_string(&self.issuer, &t.issuer),
+            this_update: format_time(t.this_update.to_unix_duration().as_secs()),
+            next_update: t.next_update.map(|n| format_time(n.to_unix_duration().as_secs())),
+            entries: t.revoked_certificates.as_ref().map_or(0, Vec::len),
+        }
+    }
+
     fn signed_by(&self, issuer: &Cert) -> bool {
         let Some(sig) = self.parsed.signature.as_bytes() else { return false };
         verify_signature(
@@ -61,6 +72,15 @@ impl Crl {
         )
         .is_ok()
     }
+}
+
+/// What [`Crl::summary`] tells: RFC 3339 times, the issuer as an RFC 4514 string.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CrlSummary {
+    pub issuer: String,
+    pub this_update: String,
+    pub next_update: Option<String>,
+    pub entries: usize,
 }
 
 /// Revocation state of `cert` (issued by `issuer`) at `time`, with an optional note.

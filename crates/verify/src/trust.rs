@@ -159,6 +159,11 @@ impl TrustStore {
         self.cache.hits.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// The anchors (bundled first, then imported), for display.
+    pub fn anchors(&self) -> &[Cert] {
+        &self.anchors
+    }
+
     /// Subjects of the anchors, for display.
     pub fn anchor_subjects(&self) -> Vec<String> {
         self.anchors.iter().map(Cert::subject_string).collect()

@@ -31,6 +31,11 @@ fn imported_crl_revokes() {
     let mut st = TrustStore::empty();
     st.add_anchors(&p.read("inter.pem")).unwrap();
     assert_eq!(st.add_crls(&crl).unwrap(), 1);
+    // What the app's trust settings list of it.
+    let sum = verify::crl::Crl::parse_all(&crl).unwrap().remove(0).summary();
+    assert_eq!(sum.entries, 1);
+    assert!(sum.issuer.contains("CN="), "{sum:?}");
+    assert!(sum.this_update.ends_with('Z') && sum.next_update.as_deref().is_some_and(|n| n > sum.this_update.as_str()), "{sum:?}");
     let o = VerifyOptions::default();
     let revoked = p.sign(DATA, "leaf2", None, &["-nodetach"]);
     let r = verify::p7m::verify_p7m(&revoked, None, &st, &o).unwrap().signature;
