@@ -5,11 +5,12 @@
 //
 // Environment: APP (binary), FORGE_DIR (a cartolina-forge Maildir output: mail/, trust/,
 // manifest.json), SAMPLES (folder with infocert-fattura.xml.p7m), TAURI_DRIVER_URL.
-import { Builder, By, until, Key } from 'selenium-webdriver';
+import { By, until, Key } from 'selenium-webdriver';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { invoke as invokeIn, launch, typeWord } from './session.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = join(here, 'artifacts');
@@ -83,22 +84,9 @@ async function main() {
   assert(APP && existsSync(APP), `APP binary (${APP})`);
   assert(FORGE_DIR && forgeSent > 0, `FORGE_DIR with a manifest (${FORGE_DIR})`);
   await mkdir(artifacts, { recursive: true });
-  driver = await new Builder()
-    .usingServer(URL)
-    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: APP } })
-    .build();
-
-  // The app's own commands, as the UI calls them (window.__TAURI_INTERNALS__.invoke).
-  const invoke = async (cmd, args = {}) => {
-    const r = await driver.executeAsyncScript(
-      `const done = arguments[arguments.length - 1];
-       window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then((v) => done({ ok: v ?? null }), (e) => done({ err: String(e) }));`,
-      cmd,
-      args,
-    );
-    if (r.err !== undefined) throw new Error(`${cmd}: ${r.err}`);
-    return r.ok;
-  };
+  driver = await launch(APP, URL);
+  // The app's own commands, as the UI calls them.
+  const invoke = (cmd, args = {}) => invokeIn(driver, cmd, args);
   // No card (e.g. a search with no hit): the list gives way to an empty state.
   const total = async () => Number((await attr('[data-testid="card-list"]', 'data-total')) ?? 0);
   const scanDone = () =>
@@ -137,30 +125,9 @@ async function main() {
     const before = await total();
     // A word of a forge subject, typed one key at a time.
     const word = forgeWord;
-    const lat = await driver.executeAsyncScript(
-      `const [word, done] = [arguments[0], arguments[arguments.length - 1]];
-       const input = document.querySelector('[data-testid="search"]');
-       const view = document.querySelector('[data-testid="cards-view"]');
-       const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-       (async () => {
-         const out = [];
-         for (let i = 1; i <= word.length; i++) {
-           const v = word.slice(0, i);
-           const t0 = performance.now();
-           setter.call(input, v);
-           input.dispatchEvent(new Event('input', { bubbles: true }));
-           await new Promise((resolve) => {
-             const tick = () => (view.getAttribute('data-result-query') === v ? requestAnimationFrame(() => resolve()) : requestAnimationFrame(tick));
-             tick();
-           });
-           out.push(Math.round(performance.now() - t0));
-         }
-         done(out);
-       })();`,
-      word,
-    );
+    const lat = (await typeWord(driver, word)).map((x) => x.ms);
     const after = await total();
-    console.log(`     search "${word}": ${before} -> ${after} cards; ms per keystroke (30 ms debounce included): ${lat.join(' ')}`);
+    console.log(`     search "${word}": ${before} -> ${after} cards; ms per keystroke: ${lat.join(' ')}`);
     // The word is in no address or id: exactly the cards whose subject has it.
     const inSubject = [...demoManifest.messages, ...forgeManifest.messages].filter((m) => (m.subject || '').toLowerCase().includes(word)).length;
     assert(after === inSubject && after < before, `search "${word}": ${after} cards, ${inSubject} subjects have it, ${before} in all`);
