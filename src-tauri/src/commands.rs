@@ -52,6 +52,7 @@ pub fn warm_up(st: &AppState) {
             Err(w) => eprintln!("cartolina-app: archive: {e}; upgrading it: {w}"),
         }
     }
+    crate::state::timing(st.started, "warm-up: archive open");
     let _ = with_reader(st, |ar| {
         let mut guard = st.card_index.lock().unwrap();
         if guard.is_none() {
@@ -59,6 +60,7 @@ pub fn warm_up(st: &AppState) {
         }
         Ok(())
     });
+    crate::state::timing(st.started, "warm-up: card index loaded");
 }
 
 #[tauri::command]

@@ -75,6 +75,15 @@ pub struct AppState {
     pub scan_tx: Mutex<Option<std::sync::mpsc::Sender<crate::scanner::Wake>>>,
 }
 
+/// With `CARTOLINA_APP_TIMING`: a start-up step reached, in ms since `main` and as a
+/// Unix time (the app benchmark lines it up with the process start and the UI's marks).
+pub fn timing(started: Instant, step: &str) {
+    if std::env::var_os("CARTOLINA_APP_TIMING").is_some() {
+        let epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        eprintln!("cartolina-app: {step} {} ms after main (epoch {epoch})", started.elapsed().as_millis());
+    }
+}
+
 /// Where the archive folder is remembered between runs (the settings live inside it).
 fn pointer_file() -> Option<PathBuf> {
     std::env::var_os("CARTOLINA_APP_CONFIG")

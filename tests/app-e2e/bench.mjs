@@ -24,13 +24,20 @@ const IDLE_S = Number(process.env.IDLE_S || 30);
 const TICK = 100; // USER_HZ on Linux
 const PAGE = 4096;
 
-const btime = Number(readFileSync('/proc/stat', 'utf8').match(/^btime (\d+)/m)[1]);
+// The boot time as a Unix time in ms, from /proc/uptime (10 ms precision). Not /proc/stat's
+// `btime`: whole seconds, which put every process start up to a second early (on one
+// boot here 755 ms: every "interactive" figure was that much too long).
+const bootEpochMs = (() => {
+  const est = [];
+  for (let i = 0; i < 5; i++) est.push(Date.now() - Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1000);
+  return Math.min(...est); // uptime is truncated, so each estimate is late: the earliest is the closest
+})();
 function stat(pid) {
   const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
   return { ppid: Number(f[1]), utime: Number(f[11]), stime: Number(f[12]), start: Number(f[19]), rss: Number(f[21]) * PAGE };
 }
-const startEpochMs = (pid) => (btime + stat(pid).start / TICK) * 1000;
+const startEpochMs = (pid) => bootEpochMs + (stat(pid).start / TICK) * 1000;
 function pids() {
   return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
 }
@@ -112,6 +119,25 @@ async function firstCards(driver, timeoutMs = 60000) {
   }
 }
 
+/** The latest launch's start-up steps from the driver log (DRIVER_LOG), in ms after `start`. */
+function shellSteps(start) {
+  if (!process.env.DRIVER_LOG) return {};
+  let log = '';
+  try {
+    log = readFileSync(process.env.DRIVER_LOG, 'utf8');
+  } catch {
+    return {};
+  }
+  const lines = log.split('\n');
+  const from = lines.findLastIndex((l) => l.startsWith('cartolina-app: main '));
+  const out = {};
+  for (const l of lines.slice(Math.max(0, from))) {
+    const m = l.match(/^cartolina-app: (main|setup done|page load Finished|warm-up: card index loaded) .*\(epoch (\d+)\)/);
+    if (m) out[`shell:${m[1]}`] = Math.round(Number(m[2]) - start);
+  }
+  return out;
+}
+
 function searchWords() {
   if (process.env.WORDS) return process.env.WORDS.split(',').filter(Boolean);
   const m = process.env.MANIFEST ? JSON.parse(readFileSync(process.env.MANIFEST, 'utf8')) : null;
@@ -138,6 +164,9 @@ async function main() {
       `return performance.getEntriesByType('mark').filter((m) => m.name.startsWith('cartolina:')).map((m) => [m.name.slice(10), m.detail && m.detail.epoch]);`,
     );
     r.marks = Object.fromEntries(marks.map(([n, e]) => [n, Math.round(e - start)]));
+    // The shell's own start-up steps (CARTOLINA_APP_TIMING lines in the driver log, with
+    // their Unix times): main, setup, page load.
+    Object.assign(r.marks, shellSteps(start));
     const total = await driver.executeScript(`return Number(document.querySelector('[data-testid="card-list"]')?.getAttribute('data-total'))`);
     r.total = total;
     out.runs.push(r);

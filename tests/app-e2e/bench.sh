@@ -52,7 +52,7 @@ echo "app-bench: archive $archive: $cards cards ($(du -sh "$archive" | cut -f1))
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cartolina-app-bench.XXXXXX")"
 trap 'app_e2e_cleanup; grep -h "cartolina-app:" "$work/driver.log" >"${APP_BENCH_LOG:-/dev/stderr}" || true; rm -rf "$work"' EXIT
-export CARTOLINA_ARCHIVE="$archive" CARTOLINA_APP_CONFIG="$work/app.json" CARTOLINA_APP_TIMING=1 APP MANIFEST="$corpus/manifest.json"
+export CARTOLINA_ARCHIVE="$archive" CARTOLINA_APP_CONFIG="$work/app.json" CARTOLINA_APP_TIMING=1 APP MANIFEST="$corpus/manifest.json" DRIVER_LOG="$work/driver.log"
 app_e2e_display "$work"
 app_e2e_driver "$work"
 node "$here/bench.mjs"
