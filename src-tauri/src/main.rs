@@ -22,9 +22,10 @@ use tauri::Manager;
 
 /// WebKitGTK draws the page without accelerated compositing unless asked otherwise
 /// (`WEBKIT_DISABLE_COMPOSITING_MODE=0`, or `CARTOLINA_COMPOSITING=1`). Measured on the
-/// app benchmark (Xvfb, software GL): composited, the web process sets up OpenGL
-/// before its first frame, and the window came up in 1.2–2.8 s (median 2.0 s) with a
-/// 310 MB web process; drawn directly, in 0.6–1.2 s (median 1.0 s) with 190 MB. The UI
+/// app benchmark (Xvfb, software GL, 2,000 cards, load average 5.5): composited, the
+/// web process sets up OpenGL before its first frame, and the window came up in
+/// 1.2–2.8 s (median 2.0 s) with a 310 MB web process; drawn directly, in 0.6–1.2 s
+/// (median 1.0 s) with 190 MB. The UI
 /// has no animation that needs a GPU: a list that moves rows by a transform, a
 /// progress bar.
 fn prefer_direct_drawing() {
