@@ -100,7 +100,7 @@ pub async fn get_orphan(st: St<'_>, id: i64) -> Result<Json, String> {
     let st = st.inner().clone();
     blocking(move || {
         let store = trust::store(&st);
-        let mut v = with_reader(&st, |ar| glue::orphan_detail(ar, id, &clock(), &store))?.ok_or_else(|| format!("ricevuta {id} non trovata"))?;
+        let mut v = with_reader(&st, |ar| glue::orphan_detail(&st, ar, id, &clock(), &store))?.ok_or_else(|| format!("ricevuta {id} non trovata"))?;
         localize::engine_texts(&mut v, st.lang());
         Ok(v)
     })
@@ -254,25 +254,38 @@ pub async fn save_blob(st: St<'_>, token: String, dest: String) -> Result<(), St
         if !dest.is_absolute() || dest.is_dir() {
             return Err(format!("{}: destinazione non valida", dest.display()));
         }
-        let blobs = st.blobs.lock().unwrap();
-        let b = blobs.get(&token).ok_or("contenuto non più disponibile: riaprire il messaggio")?;
-        std::fs::write(&dest, &b.bytes).map_err(|e| format!("{}: {e}", dest.display()))
+        let (_, bytes) = st.blob(&token)?;
+        std::fs::write(&dest, &bytes).map_err(|e| format!("{}: {e}", dest.display()))
     })
     .await
+}
+
+/// Where `open_blob` writes the files it hands to the system viewer: private to this
+/// process, removed when the app exits (`cleanup_opened`).
+fn open_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("cartolina-{}", std::process::id()))
+}
+
+/// At exit: the files written for the system viewer go (a viewer still showing one
+/// keeps its open copy).
+pub fn cleanup_opened() {
+    let _ = std::fs::remove_dir_all(open_dir());
 }
 
 #[tauri::command]
 pub async fn open_blob(app: AppHandle, st: St<'_>, token: String) -> Result<(), String> {
     let st = st.inner().clone();
     let path = blocking(move || {
-        let blobs = st.blobs.lock().unwrap();
-        let b = blobs.get(&token).ok_or("contenuto non più disponibile: riaprire il messaggio")?;
-        let dir = std::env::temp_dir().join(format!("cartolina-{}", std::process::id())).join(&token);
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let (name, bytes) = st.blob(&token)?;
         // Only the last component of the name: never a path from the message.
-        let name = Path::new(&b.name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+        let name = Path::new(&name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+        if crate::blobs::runs_code(&name) {
+            return Err(format!("{name}: per sicurezza Cartolina non apre file che eseguono programmi; salvarlo e aprirlo consapevolmente"));
+        }
+        let dir = open_dir().join(&token);
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let p = dir.join(name);
-        std::fs::write(&p, &b.bytes).map_err(|e| e.to_string())?;
+        std::fs::write(&p, &bytes).map_err(|e| e.to_string())?;
         Ok(p)
     })
     .await?;

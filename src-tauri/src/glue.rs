@@ -362,13 +362,22 @@ fn messages(ar: &Archive, card: bool, id: i64) -> Result<Vec<Msg>, String> {
     rows.collect::<rusqlite::Result<_>>().map_err(|e| e.to_string())
 }
 
-fn receipt_json(ar: &Archive, m: &Msg, store: &verify::TrustStore, now: i64) -> Result<Json, String> {
+/// A token to save a message of the archive byte for byte (the proof itself, as the
+/// provider signed it), named after what it is: `consegna-1234.eml`.
+fn eml_ref(st: &AppState, m: &Msg, what: &str, size: usize) -> Json {
+    let name = format!("{}-{}.eml", st.lang().text(what).replace(' ', "-"), m.id);
+    let token = st.put_archived_blob(name.clone(), m.sha.clone());
+    json!({ "token": token, "name": name, "size": size, "mime": "message/rfc822" })
+}
+
+fn receipt_json(st: &AppState, ar: &Archive, m: &Msg, store: &verify::TrustStore, now: i64) -> Result<Json, String> {
     let raw = blob_bytes(ar, &m.sha)?;
     let (raw_text, cut) = lossy_capped(&raw);
     let kind = if m.role == "original" || m.role.is_empty() { m.kind.clone() } else { m.role.clone() };
     let mut out = json!({
         "id": m.id, "kind": kind, "file": m.path.clone().unwrap_or_default(), "recipient": null, "at": null, "subject": null,
         "daticert": null, "inconsistencies": [], "signature": unsigned_report(""), "raw": raw_text, "raw_truncated": cut,
+        "eml": eml_ref(st, m, &kind, raw.len()),
     });
     if let Ok(msg) = pec::parse_message(&raw) {
         out["subject"] = json!(msg.subject);
@@ -394,6 +403,7 @@ pub fn card_detail(st: &AppState, ar: &Archive, id: i64, clock: &Clock, store: &
     let now = clock.now();
     let mut receipts = Vec::new();
     let (mut body, mut raw, mut cut) = (Body { text: None, html: None, attachments: vec![] }, String::new(), false);
+    let mut eml = Json::Null;
     let received = card.kind == "received";
     for m in &msgs {
         let is_original = Some(m.id) == original || m.role == "original";
@@ -401,9 +411,10 @@ pub fn card_detail(st: &AppState, ar: &Archive, id: i64, clock: &Clock, store: &
             let bytes = blob_bytes(ar, &m.sha)?;
             body = body_of(st, &bytes);
             (raw, cut) = lossy_capped(&bytes);
+            eml = eml_ref(st, m, "message", bytes.len());
             continue;
         }
-        receipts.push(receipt_json(ar, m, store, now)?);
+        receipts.push(receipt_json(st, ar, m, store, now)?);
         if received && m.kind == "transport" && raw.is_empty() {
             let bytes = blob_bytes(ar, &m.sha)?;
             // The body of a received message is the enclosed postacert.eml.
@@ -414,15 +425,15 @@ pub fn card_detail(st: &AppState, ar: &Archive, id: i64, clock: &Clock, store: &
     }
     Ok(json!({
         "card": card, "origin": if received { "received" } else { "sent" }, "receipts": receipts,
-        "attachments": body.attachments, "body_text": body.text, "body_html": body.html, "raw": raw, "raw_truncated": cut,
+        "attachments": body.attachments, "body_text": body.text, "body_html": body.html, "raw": raw, "raw_truncated": cut, "eml": eml,
     }))
 }
 
 /// `get_orphan`: a receipt paired to no card, as a detail with no recipients.
-pub fn orphan_detail(ar: &Archive, id: i64, clock: &Clock, store: &verify::TrustStore) -> Result<Json, String> {
+pub fn orphan_detail(st: &AppState, ar: &Archive, id: i64, clock: &Clock, store: &verify::TrustStore) -> Result<Json, String> {
     let msgs = messages(ar, false, id)?;
     let m = msgs.first().ok_or_else(|| format!("ricevuta {id} non trovata"))?;
-    let r = receipt_json(ar, m, store, clock.now())?;
+    let r = receipt_json(st, ar, m, store, clock.now())?;
     let dc = &r["daticert"];
     let card = json!({
         "id": id, "kind": "orphan", "message_id": dc["msgid"], "identificativo": dc["identificativo"],
@@ -433,7 +444,8 @@ pub fn orphan_detail(ar: &Archive, id: i64, clock: &Clock, store: &verify::Trust
     });
     let raw = r["raw"].clone();
     let cut = r["raw_truncated"].clone();
-    Ok(json!({ "card": card, "origin": "orphan", "receipts": [r], "attachments": [], "body_text": null, "body_html": null, "raw": raw, "raw_truncated": cut }))
+    Ok(json!({ "card": card, "origin": "orphan", "receipts": [r], "attachments": [], "body_text": null, "body_html": null, "raw": raw, "raw_truncated": cut,
+               "eml": null }))
 }
 
 pub fn is_text(b: &[u8]) -> bool {

@@ -7,6 +7,7 @@
 //! (ingest, periodic re-scan, events, notifications) is in [`scanner`].
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod blobs;
 mod cardindex;
 mod commands;
 mod glue;
@@ -88,6 +89,14 @@ fn main() {
             commands::get_settings,
             commands::set_settings,
         ])
-        .run(tauri::generate_context!("../tauri.conf.json"))
-        .expect("error while running Cartolina");
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .unwrap_or_else(|e| {
+            eprintln!("cartolina-app: cannot start: {e}");
+            std::process::exit(1)
+        })
+        .run(|_, ev| {
+            if let tauri::RunEvent::Exit = ev {
+                commands::cleanup_opened();
+            }
+        });
 }

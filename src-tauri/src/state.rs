@@ -1,6 +1,5 @@
 //! The shell's state: settings, the configured sources, blob tokens, the scan under way.
 //! Persisted in the archive folder: `settings.json`, `app-sources.json`, `trust/`.
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -51,18 +50,12 @@ pub struct IngestProgress {
     pub source_id: Option<i64>,
 }
 
-pub struct Blob {
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
-
 pub struct AppState {
     pub started: Instant,
     pub first_list_logged: std::sync::atomic::AtomicBool,
     pub settings: Mutex<Settings>,
     pub sources: Mutex<Vec<SourceEntry>>,
-    pub blobs: Mutex<HashMap<String, Blob>>,
-    pub next_blob: std::sync::atomic::AtomicU64,
+    pub blobs: Mutex<crate::blobs::Blobs>,
     pub ingest: Mutex<Option<IngestProgress>>,
     /// A read-only connection, reopened when the archive appears or moves.
     pub reader: Mutex<Option<archive::Archive>>,
@@ -139,8 +132,7 @@ impl AppState {
             first_list_logged: Default::default(),
             settings: Mutex::new(settings),
             sources: Mutex::new(sources),
-            blobs: Mutex::new(HashMap::new()),
-            next_blob: Default::default(),
+            blobs: Mutex::new(Default::default()),
             ingest: Mutex::new(None),
             reader: Mutex::new(None),
             card_index: Mutex::new(None),
@@ -217,10 +209,30 @@ impl AppState {
     }
 
     pub fn put_blob(&self, name: String, bytes: Vec<u8>) -> String {
-        let n = self.next_blob.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let token = format!("b{n}-{:x}", self.started.elapsed().as_nanos() & 0xffff_ffff);
-        self.blobs.lock().unwrap().insert(token.clone(), Blob { name, bytes });
-        token
+        self.blobs.lock().unwrap().put(self.started.elapsed().as_nanos(), name, bytes)
+    }
+
+    /// A token for a message of the archive (read back from its blob store when saved).
+    pub fn put_archived_blob(&self, name: String, sha256: String) -> String {
+        self.blobs.lock().unwrap().put_archived(self.started.elapsed().as_nanos(), name, sha256)
+    }
+
+    /// The name and bytes behind a token.
+    pub fn blob(&self, token: &str) -> Result<(String, Vec<u8>), String> {
+        let (name, data) = {
+            let blobs = self.blobs.lock().unwrap();
+            let b = blobs.get(token).ok_or("contenuto non più disponibile: riaprire il messaggio")?;
+            let data = match &b.data {
+                crate::blobs::Data::Bytes(v) => Ok(v.clone()),
+                crate::blobs::Data::Archived(sha) => Err(sha.clone()),
+            };
+            (b.name.clone(), data)
+        };
+        let bytes = match data {
+            Ok(v) => v,
+            Err(sha) => archive::store::BlobStore::at(self.archive_dir().join("blobs")).read(&sha).map_err(|e| e.to_string())?,
+        };
+        Ok((name, bytes))
     }
 
     /// User trust anchors (certificates), CRLs and TSLs imported into the archive folder.

@@ -162,6 +162,8 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("transport", "busta di trasporto"),
     ("anomaly", "busta di anomalia"),
     ("unsigned-claim", "ricevuta non firmata"),
+    // The original message, as the app names its saved copy (`messaggio-12.eml`).
+    ("message", "messaggio"),
     // ---- catch-alls, after every longer template they would shadow ---------------------
     // attrs.rs: `malformed contentType`, `messageDigest`, `signingTime`, `signingCertificate(V2)`.
     ("malformed {}", "attributo {1} malformato"),

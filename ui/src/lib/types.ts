@@ -255,6 +255,8 @@ export interface Receipt {
   /** Raw message source as text (may be truncated by the shell, see raw_truncated). */
   raw: string;
   raw_truncated: boolean;
+  /** The receipt byte for byte, as the provider signed it, to save as `.eml`. */
+  eml: BlobRef | null;
 }
 
 export interface CardDetail {
@@ -272,6 +274,8 @@ export interface CardDetail {
   /** Raw source of the original message as text. */
   raw: string;
   raw_truncated: boolean;
+  /** The original message byte for byte, to save as `.eml` (null: none archived). */
+  eml: BlobRef | null;
 }
 
 // ---- Verifier --------------------------------------------------------------------

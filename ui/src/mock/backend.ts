@@ -421,6 +421,7 @@ export class MockBackend {
         signature: makeReport({ signer, signingMs: atMs, integrity, seed: rid, weak: atMs < Date.parse('2019-01-01T00:00:00Z') }),
         raw: rawReceipt(kind, subj, prov.domain, c, dc, atMs),
         raw_truncated: false,
+        eml: this.emlBlob(`${kind}-${rid}.eml`),
       };
     };
     if (c.state === 'not-accepted') {
@@ -468,7 +469,15 @@ export class MockBackend {
         : null,
       raw: rawOriginal(c, html ? 'text/html' : 'text/plain', html ? '<p>Gentile Collega, …</p>' : text, attachments),
       raw_truncated: false,
+      eml: this.emlBlob(`messaggio-${id}.eml`),
     };
+  }
+
+  /** A message saved as `.eml` (the real shell reads it from the archive). */
+  private emlBlob(name: string): BlobRef {
+    const b = { token: `eml-${name}`, name, size: 4_096, mime: 'message/rfc822' };
+    this.blobs.set(b.token, b);
+    return b;
   }
 
   // ---- received -------------------------------------------------------------------
@@ -535,6 +544,7 @@ export class MockBackend {
       signature: makeReport({ signer, signingMs: x._ms, seed: x.id, integrity: x.proof_ok ? 'intact' : 'broken' }),
       raw: `Return-Path: <posta-certificata@${prov.domain}>\nX-Trasporto: ${orphan ? '' : 'posta-certificata'}\nSubject: ${x.subject}\nDate: ${new Date(x._ms).toUTCString()}\n\n(…)`,
       raw_truncated: false,
+      eml: this.emlBlob(`${kind}-${x.id * 10}.eml`),
     };
     return {
       card: {
@@ -558,6 +568,7 @@ export class MockBackend {
       body_html: null,
       raw: receipt.raw,
       raw_truncated: false,
+      eml: null,
     };
   }
 
