@@ -185,8 +185,8 @@ async function main() {
     assert(subs.every((s) => s.includes('studio.rossi@legalmail.it')), 'account filter');
   }, { preloaded: true });
 
-  // 3. Search as you type at 100k rows: per-keystroke latency, debounce, stale answers dropped.
-  await test('search as you type (latency, debounce, stale cancel)', async (page) => {
+  // 3. Search as you type at 100k rows: per-keystroke latency, coalescing, stale answers dropped.
+  await test('search as you type (latency, coalescing, stale answers dropped)', async (page) => {
     await cardsReady(page);
     const lat = await page.evaluate(async (word) => {
       const input = document.querySelector('[data-testid="search"]');
@@ -207,7 +207,7 @@ async function main() {
       return out;
     }, 'ingiuntivo');
     const sorted = [...lat].sort((a, b) => a - b);
-    metrics.search_keystroke_ms = { samples: lat.map((x) => Math.round(x)), median: Math.round(sorted[Math.floor(sorted.length / 2)]), max: Math.round(sorted[sorted.length - 1]), debounce_ms: 30 };
+    metrics.search_keystroke_ms = { samples: lat.map((x) => Math.round(x)), median: Math.round(sorted[Math.floor(sorted.length / 2)]), max: Math.round(sorted[sorted.length - 1]) };
     assert(sorted[sorted.length - 1] < 2000, `keystroke latency generous bound: ${sorted[sorted.length - 1]}`);
     const total = num(await totalText(page));
     assert(total > 500 && total < 20000, `results for ingiuntivo: ${total}`);
@@ -219,7 +219,8 @@ async function main() {
     await page.focus('[data-testid="card-list"]');
     await page.keyboard.press('Control+f');
     assert(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'search'), 'Ctrl+F focuses search');
-    // A fast burst: debounce coalesces keystrokes, and only the last query's answer shows.
+    // A fast burst: each keystroke is sent at once unless a request is in flight (then
+    // the keystrokes are coalesced into one), and only the last query's answer shows.
     await page.fill('[data-testid="search"]', '');
     await page.waitForFunction(() => document.querySelector('[data-testid="cards-view"]')?.getAttribute('data-result-query') === '');
     const before = await page.evaluate(() => window.__cartolinaMock.calls.filter((c) => c.cmd === 'list_cards').length);
@@ -228,7 +229,7 @@ async function main() {
     await page.waitForTimeout(150);
     const after = await page.evaluate(() => window.__cartolinaMock.calls.filter((c) => c.cmd === 'list_cards' ).length);
     metrics.search_burst = { keystrokes: 7, first_page_requests: after - before };
-    assert(after - before < 7 + 4, `debounced burst made ${after - before} list requests`);
+    assert(after - before <= 7 + 2, `a burst of 7 keystrokes made ${after - before} list requests`);
     const subj2 = await page.$$eval('[data-testid="card-list"] .subj-text', (els) => els.map((e) => e.textContent.toLowerCase()));
     assert(subj2.length > 5 && subj2.every((s) => s.includes('diffida')), 'burst shows the latest query only');
     const mockMs = await page.evaluate(() => {
@@ -305,6 +306,14 @@ async function main() {
     assert(srcdoc.includes("default-src 'none'"), 'CSP in frame');
     await page.click('[data-testid="toggle-formatted"]');
     await shot(page, '07-detail');
+    // The proof itself: a receipt and the original saved as .eml, under their own names.
+    const saved0 = await page.evaluate(() => window.__cartolinaMock.backend.saved.length);
+    await page.click('[data-testid="receipt"]:first-of-type [data-testid="save-receipt"]');
+    await page.waitForFunction((n) => window.__cartolinaMock.backend.saved.length === n + 1, saved0);
+    await page.click('[data-testid="save-original"]');
+    await page.waitForFunction((n) => window.__cartolinaMock.backend.saved.length === n + 2, saved0);
+    const dests = await page.evaluate(() => window.__cartolinaMock.backend.saved.slice(-2).map((x) => x.dest));
+    assert(/\/acceptance-\d+\.eml$/.test(dests[0]) && /\/messaggio-7\.eml$/.test(dests[1]), `saved as ${dests}`);
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid="detail"]', { state: 'detached' });
     assert(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'card-list'), 'focus back on the list');

@@ -14,7 +14,9 @@ async function start() {
   } else {
     prefetchFirstPage(50); // CardsView's PAGE
   }
+  performance.mark('cartolina:mount', { detail: { epoch: Date.now() } });
   mount(App, { target: document.getElementById('app')! });
+  performance.mark('cartolina:mounted', { detail: { epoch: Date.now() } });
 }
 
 start();

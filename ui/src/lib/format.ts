@@ -112,8 +112,21 @@ export function formatElapsed(fromIso: string | null, toIso: string | null, lang
   return `${m} min`;
 }
 
+// Number formatters, made once per language: constructing an Intl formatter resolves
+// locale data each time, and the counts at the top are formatted at every keystroke.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(lang: Language, fractionDigits: number): Intl.NumberFormat {
+  const key = `${lang}/${fractionDigits}`;
+  let nf = numberFormats.get(key);
+  if (!nf) {
+    nf = new Intl.NumberFormat(lang === 'it' ? 'it-IT' : 'en-GB', { maximumFractionDigits: fractionDigits });
+    numberFormats.set(key, nf);
+  }
+  return nf;
+}
+
 export function formatSize(bytes: number, lang: Language): string {
-  const nf = new Intl.NumberFormat(lang === 'it' ? 'it-IT' : 'en-GB', { maximumFractionDigits: 1 });
+  const nf = numberFormat(lang, 1);
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${nf.format(bytes / 1024)} KB`;
   if (bytes < 1024 * 1024 * 1024) return `${nf.format(bytes / 1024 / 1024)} MB`;
@@ -121,7 +134,7 @@ export function formatSize(bytes: number, lang: Language): string {
 }
 
 export function formatNumber(n: number, lang: Language): string {
-  return new Intl.NumberFormat(lang === 'it' ? 'it-IT' : 'en-GB').format(n);
+  return numberFormat(lang, 3).format(n);
 }
 
 /**
