@@ -66,10 +66,14 @@ pub fn warm_up(st: &AppState) {
 #[tauri::command]
 pub async fn list_cards(st: St<'_>, args: ListCardsArgs) -> Result<Json, String> {
     let st = st.inner().clone();
+    let first = !st.first_list_logged.load(std::sync::atomic::Ordering::Relaxed);
+    if first {
+        crate::state::timing(st.started, "first list_cards received");
+    }
     let out = blocking(move || {
         let page = with_reader(&st, |ar| glue::list_cards(&st, ar, &args, &clock()))?;
-        if !st.first_list_logged.swap(true, std::sync::atomic::Ordering::Relaxed) && std::env::var_os("CARTOLINA_APP_TIMING").is_some() {
-            eprintln!("cartolina-app: first list_cards answered {} ms after start", st.started.elapsed().as_millis());
+        if !st.first_list_logged.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            crate::state::timing(st.started, "first list_cards answered");
         }
         Ok(page.unwrap_or_else(|| json!({"total": 0, "counts": {"delivered": 0, "failed": 0, "pending": 0, "overdue": 0}, "rows": []})))
     })

@@ -11,10 +11,10 @@
 // Environment: APP, TAURI_DRIVER_URL, RUNS (default 5), IDLE_S (default 30),
 // WORDS (comma-separated search words; default from the corpus manifest, MANIFEST).
 import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, sleep, typeWord } from './session.mjs';
+import { launch, screenshot, sleep, typeWord } from './session.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = realpathSync(process.env.APP);
@@ -132,10 +132,51 @@ function shellSteps(start) {
   const from = lines.findLastIndex((l) => l.startsWith('cartolina-app: main '));
   const out = {};
   for (const l of lines.slice(Math.max(0, from))) {
-    const m = l.match(/^cartolina-app: (main|setup done|page load Finished|warm-up: card index loaded) .*\(epoch (\d+)\)/);
+    const m = l.match(/^cartolina-app: (main|setup done|page load Finished|warm-up: card index loaded|first list_cards received|first list_cards answered) .*\(epoch (\d+)\)/);
     if (m) out[`shell:${m[1]}`] = Math.round(Number(m[2]) - start);
   }
   return out;
+}
+
+/**
+ * Scrolling the card list: FRAMES frames of `step` px each (as a fast wheel or a dragged
+ * scrollbar would), then a jump to the middle of the list. Per frame: the interval
+ * since the previous one and whether rows in view were still placeholders (their page
+ * not yet fetched). The jump: ms until the rows in view are real.
+ */
+function scrollList(driver, { frames = 120, step = 640 } = {}) {
+  return driver.executeAsyncScript(
+    `const [frames, step, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+     const list = document.querySelector('[data-testid="card-list"]');
+     const holes = () => list.querySelectorAll('.crow.loading').length;
+     (async () => {
+       const frame = () => new Promise((r) => requestAnimationFrame(r));
+       list.scrollTop = 0;
+       await frame();
+       const gaps = [];
+       let withHoles = 0;
+       let last = await frame();
+       for (let i = 0; i < frames; i++) {
+         list.scrollTop += step;
+         const t = await frame();
+         gaps.push(t - last);
+         last = t;
+         if (holes() > 0) withHoles++;
+       }
+       const t0 = performance.now();
+       list.scrollTop = list.scrollHeight / 2;
+       for (;;) {
+         await frame();
+         if (holes() === 0 && list.querySelectorAll('.crow').length > 0) break;
+         if (performance.now() - t0 > 10000) break;
+       }
+       const jump = performance.now() - t0;
+       list.scrollTop = 0;
+       done({ gaps: gaps.map((g) => Math.round(g * 10) / 10), frames_with_placeholders: withHoles, jump_ms: Math.round(jump) });
+     })();`,
+    frames,
+    step,
+  );
 }
 
 function searchWords() {
@@ -186,7 +227,18 @@ async function main() {
       console.log(`search "${w}": ${lat.map((x) => `${x.q}=${x.dom_ms}+${x.ms - x.dom_ms}ms/${x.total}`).join(' ')}`);
     }
     out.search_ms = { keystrokes: all.length, median: median(all), p95: pct(all, 0.95), max: Math.max(...all), min: Math.min(...all) };
-    // 3. Idle: wait until the start-up work is over (CPU below 2 % over 2 s, at most
+    // 3. Scrolling the list.
+    const sc = await scrollList(driver);
+    out.scroll = {
+      frames: sc.gaps.length,
+      frame_ms: { median: median(sc.gaps), p95: pct(sc.gaps, 0.95), max: Math.max(...sc.gaps) },
+      frames_with_placeholders: sc.frames_with_placeholders,
+      jump_to_middle_ms: sc.jump_ms,
+    };
+    console.log(
+      `scroll: ${out.scroll.frames} frames of 10 rows, frame interval median ${out.scroll.frame_ms.median} ms, p95 ${out.scroll.frame_ms.p95} ms, max ${out.scroll.frame_ms.max} ms; ${sc.frames_with_placeholders} frames showed placeholder rows; jump to the middle: rows on screen after ${sc.jump_ms} ms`,
+    );
+    // 4. Idle: wait until the start-up work is over (CPU below 2 % over 2 s, at most
     // 180 s), then IDLE_S seconds.
     const fam = () => family(pid);
     const settleT0 = Date.now();
@@ -210,7 +262,7 @@ async function main() {
     console.log(`memory: RSS ${out.idle.memory.rss_mb} MB, PSS ${out.idle.memory.pss_mb} MB (${out.idle.memory.per.map((x) => `${x.name} ${x.rss_mb}/${x.pss_mb}`).join(', ')})`);
     if (process.env.SHOT) {
       await mkdir(join(here, 'artifacts'), { recursive: true });
-      await writeFile(join(here, 'artifacts', 'bench-cards.png'), await driver.takeScreenshot(), 'base64');
+      await screenshot(driver, join(here, 'artifacts', 'bench-cards.png'));
     }
     await driver.quit();
   }

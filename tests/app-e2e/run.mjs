@@ -6,11 +6,12 @@
 // Environment: APP (binary), FORGE_DIR (a cartolina-forge Maildir output: mail/, trust/,
 // manifest.json), SAMPLES (folder with infocert-fattura.xml.p7m), TAURI_DRIVER_URL.
 import { By, until, Key } from 'selenium-webdriver';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { copyFileSync, existsSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { invoke as invokeIn, launch, typeWord } from './session.mjs';
+import { invoke as invokeIn, launch, screenshot, typeWord } from './session.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = join(here, 'artifacts');
@@ -44,10 +45,7 @@ function assert(cond, msg) {
 }
 
 async function shot(name) {
-  // Two frames and a moment: what is in the DOM is also painted.
-  await driver.executeAsyncScript('const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 150)));');
-  const png = await driver.takeScreenshot();
-  await writeFile(join(artifacts, `${name}.png`), png, 'base64');
+  await screenshot(driver, join(artifacts, `${name}.png`));
 }
 
 async function test(name, fn) {
@@ -155,6 +153,23 @@ async function main() {
     await (await $('[data-testid="detail-close"]')).click();
   });
 
+  await test('a receipt saved as .eml is the archived file byte for byte', async () => {
+    // What the "Salva .eml" button does after the save dialog (which WebDriver cannot
+    // drive) answered with a path: save_blob with the receipt's token.
+    const page = await invoke('list_cards', { args: { sort: 'newest', offset: 0, limit: 1 } });
+    const detail = await invoke('get_card', { id: page.rows[0].id });
+    const r = detail.receipts.find((x) => x.eml && !x.file.includes('#'));
+    assert(r, `a receipt with a file: ${JSON.stringify(detail.receipts.map((x) => x.file))}`);
+    const dest = join(tmpdir(), `cartolina-e2e-${process.pid}-${r.eml.name}`);
+    await invoke('save_blob', { token: r.eml.token, dest });
+    assert(readFileSync(dest).equals(readFileSync(r.file)), `${dest} differs from ${r.file}`);
+    assert(/^(accettazione|consegna|mancata-consegna|preavviso-di-mancata-consegna|presa-in-carico)-\d+\.eml$/.test(r.eml.name), `Italian name: ${r.eml.name}`);
+    unlinkSync(dest);
+    // A relative destination is refused (paths are validated in the shell).
+    const refused = await invoke('save_blob', { token: r.eml.token, dest: 'relative.eml' }).then(() => null, (e) => String(e));
+    assert(refused && refused.includes('destinazione non valida'), `relative path: ${refused}`);
+  });
+
   await test('verify a .p7m (native drop path)', async () => {
     const p7m = join(SAMPLES, 'infocert-fattura.xml.p7m');
     assert(existsSync(p7m), `${p7m} exists`);
@@ -174,6 +189,10 @@ async function main() {
     assert(integrity === 'intact', `integrity ${integrity}`);
     const extracted = await (await $('[data-testid="extracted"]')).getText();
     assert(extracted.includes('infocert-fattura.xml'), `extracted: ${extracted}`);
+    // The verifier's reasons in the UI's language (Italian), not the engine's English.
+    const trustText = await (await $('[data-testid="verify-result"] [data-part="trust"]')).getText();
+    assert(!/not found|not trusted|chain to trust anchor|valid at/.test(trustText), `trust reason in English: ${trustText}`);
+    assert(/certificat|catena|radice/.test(trustText), `trust reason in Italian: ${trustText}`);
     await shot('05-verifier-p7m');
   });
 
@@ -196,6 +215,23 @@ async function main() {
     await waitFor('[data-testid="settings-view"]');
     const text = await (await $('[data-testid="sources"]')).getText();
     assert(/mailbox/.test(text) && text.includes(join(FORGE_DIR, 'mail')), `sources: ${text}`);
+    // Each certificate once (by fingerprint), however often imported: the forge root again
+    // (as DER too) adds nothing. The demo's test root is another certificate with the same
+    // name: its row differs by fingerprint, so no two rows read the same.
+    const der = Buffer.from(readFileSync(join(FORGE_DIR, 'trust/test-root.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const derPath = join(tmpdir(), `cartolina-e2e-${process.pid}-root.der`);
+    writeFileSync(derPath, der);
+    const again = await invoke('import_trust', { kind: 'certificate', paths: [join(FORGE_DIR, 'trust/test-root.pem'), derPath] });
+    unlinkSync(derPath);
+    assert(again.added === 0 && again.skipped === 2, `re-import: ${JSON.stringify(again)}`);
+    const store = await invoke('get_trust_store');
+    const fps = store.anchors.map((a) => a.sha256_fingerprint);
+    assert(new Set(fps).size === fps.length && fps.every((f) => f.length === 64), `anchors once each: ${JSON.stringify(store.anchors.map((a) => a.common_name))}`);
+    await (await $('[data-testid="nav-cards"]')).click();
+    await (await $('[data-testid="nav-settings"]')).click();
+    await waitFor('[data-testid="anchors"] li');
+    const rows = await driver.executeScript(`return [...document.querySelectorAll('[data-testid="anchors"] li')].map((e) => e.textContent.trim())`);
+    assert(rows.length === store.anchors.length && new Set(rows).size === rows.length, `anchor rows: ${JSON.stringify(rows)}`);
     await shot('06-settings');
   });
 

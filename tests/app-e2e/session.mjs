@@ -1,6 +1,7 @@
 // Shared by run.mjs (the end-to-end test) and bench.mjs (the benchmark): launching the
 // real app over WebDriver, calling its commands the way the UI does, and typing into
 // the search box one key at a time while timing each keystroke's answer.
+import { execFileSync } from 'node:child_process';
 import { Builder } from 'selenium-webdriver';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -66,4 +67,16 @@ export function typeWord(driver, word, { paceMs = 0, clear = false } = {}) {
     paceMs,
     clear,
   );
+}
+
+/**
+ * The app's window as it is on the X display, to a PNG (ImageMagick's `import`, by the
+ * window's title). Not WebDriver's screenshot: WebKitGTK takes that through accelerated
+ * compositing, which the app turns off on a machine without a GPU, such as this Xvfb
+ * display (the call then never answers). Waits two frames first, so that what is in the
+ * DOM is also painted.
+ */
+export async function screenshot(driver, path) {
+  await driver.executeAsyncScript('const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 150)));');
+  execFileSync('import', ['-display', process.env.DISPLAY, '-window', 'Cartolina', path], { timeout: 20000 });
 }
