@@ -440,6 +440,10 @@ pub async fn import_trust(st: St<'_>, kind: String, paths: Vec<String>) -> Resul
         if let Some(errors) = r["errors"].as_array_mut() {
             errors.extend(unreadable);
         }
+        if r["added"].as_u64().unwrap_or(0) > 0 {
+            // Receipts archived before may verify now (or, with a CRL, no longer).
+            scanner::wake_reverify(&st);
+        }
         Ok(r)
     })
     .await
@@ -448,7 +452,12 @@ pub async fn import_trust(st: St<'_>, kind: String, paths: Vec<String>) -> Resul
 #[tauri::command]
 pub async fn remove_trust_anchor(st: St<'_>, id: i64) -> Result<(), String> {
     let st = st.inner().clone();
-    blocking(move || trust::remove_anchor(&st, id)).await
+    blocking(move || {
+        trust::remove_anchor(&st, id)?;
+        scanner::wake_reverify(&st);
+        Ok(())
+    })
+    .await
 }
 
 // ---- settings -----------------------------------------------------------------------

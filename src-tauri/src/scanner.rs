@@ -28,6 +28,11 @@ pub enum Wake {
     Source(i64),
     /// Files of this source changed: scan it once the changes have settled.
     Changed(i64),
+    /// The trust store changed: verify every archived signature again.
+    Reverify,
+    /// A certified recipient passed 24 hours without an outcome (nothing changed on
+    /// disk: time passed): states and notices.
+    Deadline,
 }
 
 /// Quiet time after the last change before a re-scan, and the most a stream of
@@ -148,16 +153,25 @@ pub fn start(app: AppHandle, st: Arc<AppState>) {
                 let first = match pending.take() {
                     Some(r) => r,
                     None => {
-                        let r = if watches.unwatched { rx.recv_timeout(RETRY_UNWATCHED) } else { rx.recv().map_err(|_| RecvTimeoutError::Disconnected) };
+                        // Idle: until something is asked, a source changes, an unwatched
+                        // source is due for another look, or the next 24-hour deadline.
+                        let deadline = next_deadline(&st);
+                        let wait = if watches.unwatched { Some(deadline.map_or(RETRY_UNWATCHED, |d| d.min(RETRY_UNWATCHED))) } else { deadline };
+                        let r = match wait {
+                            Some(w) => rx.recv_timeout(w),
+                            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                        };
                         match r {
                             Ok(r) => r,
-                            Err(RecvTimeoutError::Timeout) => Wake::All,
+                            Err(RecvTimeoutError::Timeout) if watches.unwatched => Wake::All,
+                            Err(RecvTimeoutError::Timeout) => Wake::Deadline,
                             Err(RecvTimeoutError::Disconnected) => return,
                         }
                     }
                 };
                 // Gather what else is asked; let changes settle first.
                 let (mut all, mut ids, mut changed) = (false, Vec::<i64>::new(), false);
+                let (mut reverify, mut deadline) = (false, false);
                 let mut next = Some(first);
                 let t0 = Instant::now();
                 loop {
@@ -168,6 +182,8 @@ pub fn start(app: AppHandle, st: Arc<AppState>) {
                             changed = true;
                             ids.push(id);
                         }
+                        Some(Wake::Reverify) => reverify = true,
+                        Some(Wake::Deadline) => deadline = true,
                         None => {}
                     }
                     let wait = if changed { SETTLE.min(SETTLE_MAX.saturating_sub(t0.elapsed())) } else { Duration::ZERO };
@@ -185,6 +201,15 @@ pub fn start(app: AppHandle, st: Arc<AppState>) {
                 for id in ids {
                     imported |= scan_one(&app, &st, id);
                 }
+                if reverify {
+                    reverify_all(&app, &st);
+                    // Receipts trusted now are old news, not failures that just happened.
+                    imported = true;
+                }
+                if deadline {
+                    // States are read against the clock: the list's counts moved.
+                    let _ = app.emit("cards-changed", serde_json::json!({ "ids": [] }));
+                }
                 if imported {
                     // A new source's history is not news: no toast per old failure.
                     seed(&st, &mut seen_failed, &mut seen_overdue);
@@ -194,6 +219,57 @@ pub fn start(app: AppHandle, st: Arc<AppState>) {
             }
         })
         .expect("scanner thread");
+}
+
+/// How long until the next certified recipient without an outcome passes 24 hours
+/// after acceptance (`None`: none will, or the clock is stopped by `CARTOLINA_NOW`).
+fn next_deadline(st: &AppState) -> Option<Duration> {
+    let clock = Clock::from_env().unwrap_or_else(|_| Clock::system());
+    if clock != Clock::system() {
+        return None;
+    }
+    let ar = Archive::open_readonly(&st.archive_dir()).ok()?;
+    let now = clock.now();
+    let first: Option<i64> = ar
+        .connection()
+        .query_row(
+            "SELECT MIN(c.accepted_ts) FROM card_recipients r JOIN cards c ON c.id = r.card
+             WHERE r.state = 'none' AND r.type = 'certificato' AND c.kind <> 'received' AND c.accepted_ts IS NOT NULL AND c.accepted_ts + ?2 > ?1",
+            [now, archive::clock::OVERDUE_AFTER_SECS],
+            |r| r.get(0),
+        )
+        .ok()
+        .flatten();
+    first.map(|t| Duration::from_secs((t + archive::clock::OVERDUE_AFTER_SECS - now).max(0) as u64 + 1))
+}
+
+/// Verify every archived signature again with the current trust store (an anchor was
+/// imported or removed), with the progress bar up meanwhile.
+fn reverify_all(app: &AppHandle, st: &AppState) {
+    let busy = IngestProgress { done: 0, total: 0, phase: "verifying".into(), source_id: None };
+    *st.ingest.lock().unwrap() = Some(busy.clone());
+    let _ = app.emit("ingest-progress", busy);
+    let clock = Clock::from_env().unwrap_or_else(|_| Clock::system());
+    let r = archive::Verifier::new(&crate::trust::anchor_files(st), clock.now())
+        .map_err(|e| e.to_string())
+        .and_then(|v| Archive::open_for_writing(&st.archive_dir()).map_err(|e| e.to_string()).map(|a| (v, a)))
+        .and_then(|(v, mut a)| a.reverify(&v).map_err(|e| e.to_string()));
+    match &r {
+        Ok((checked, changed)) => crate::state::timing(st.started, &format!("re-verified {checked} signatures, {changed} verdicts changed")),
+        // No archive yet: nothing to verify again.
+        Err(e) => eprintln!("cartolina-app: re-verifying the archive: {e}"),
+    }
+    st.archive_changed(true);
+    *st.ingest.lock().unwrap() = None;
+    let _ = app.emit("ingest-progress", IngestProgress { done: 0, total: 0, phase: "done".into(), source_id: None });
+    let _ = app.emit("cards-changed", serde_json::json!({ "ids": [] }));
+}
+
+/// Ask the scanner to verify the archive again (the trust store changed).
+pub fn wake_reverify(st: &AppState) {
+    if let Some(tx) = st.scan_tx.lock().unwrap().as_ref() {
+        let _ = tx.send(Wake::Reverify);
+    }
 }
 
 /// Ask the scanner for a scan: `Some(id)` = that source now, `None` = every active one.

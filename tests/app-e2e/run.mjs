@@ -104,19 +104,32 @@ async function main() {
     await scanDone();
   });
 
+  // Cards whose receipts are not all proof (signed, intact, trusted).
+  const notProof = async () => (await invoke('list_cards', { args: { sort: 'newest', offset: 0, limit: 1000 } })).rows.filter((c) => !c.proof_ok).length;
+  let demoNotProof = 0;
+
   await test('add a source (forge Maildir): one card per sent message', async () => {
     // The "Aggiungi cartella" button opens the native GTK folder dialog, which WebDriver
     // cannot drive; the dialog's answer (a path) feeds the add_source command, called
-    // here the same way the UI calls it. Likewise the forge's test root is imported with
-    // import_trust, the command behind Impostazioni > Importa certificato.
-    const imported = await invoke('import_trust', { kind: 'certificate', paths: [join(FORGE_DIR, 'trust/test-root.pem')] });
-    assert(imported.errors.length === 0, `import_trust: ${JSON.stringify(imported)}`);
+    // here the same way the UI calls it.
+    demoNotProof = await notProof();
     const src = await invoke('add_source', { path: join(FORGE_DIR, 'mail') });
     assert(src.kind === 'maildir', `source kind ${src.kind}`);
     const want = demoSent + forgeSent;
     await driver.wait(async () => (await total()) === want, 120000, `${want} cards (demo ${demoSent} + forge ${forgeSent})`);
     await scanDone();
     await shot('02-cards');
+  });
+
+  await test('importing the root of the receipts already archived makes them proof', async () => {
+    // The forge's receipts are signed by a test PKI not trusted yet: intact, untrusted.
+    const before = await notProof();
+    assert(before >= demoNotProof + forgeSent * 0.9, `untrusted forge cards: ${before} not proof (demo alone ${demoNotProof})`);
+    // Impostazioni > Importa certificato (after its file dialog): import_trust.
+    const imported = await invoke('import_trust', { kind: 'certificate', paths: [join(FORGE_DIR, 'trust/test-root.pem')] });
+    assert(imported.errors.length === 0 && imported.added === 1, `import_trust: ${JSON.stringify(imported)}`);
+    await driver.wait(async () => (await notProof()) === demoNotProof, 60000, `the archive verified again (${demoNotProof} not proof, as the demo alone)`);
+    await scanDone();
   });
 
   await test('search as you type narrows the list (latency per keystroke)', async () => {
