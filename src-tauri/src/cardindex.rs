@@ -138,18 +138,15 @@ impl CardIndex {
         let mut q = cards.query([]).map_err(err)?;
         while let Some(r) = q.next().map_err(err)? {
             let id: i64 = r.get(0).map_err(err)?;
-            let account = match r.get_ref(2).map_err(err)?.as_str_or_null().map_err(|e| e.to_string())? {
-                None => None,
-                Some(a) => Some(match account_ids.get(a) {
-                    Some(&n) => n,
-                    None => {
-                        accounts.push(a.to_string());
-                        let n = (accounts.len() - 1) as u32;
-                        account_ids.insert(a.to_string(), n);
-                        n
-                    }
-                }),
-            };
+            let account = r.get_ref(2).map_err(err)?.as_str_or_null().map_err(|e| e.to_string())?.map(|a| match account_ids.get(a) {
+                Some(&n) => n,
+                None => {
+                    accounts.push(a.to_string());
+                    let n = (accounts.len() - 1) as u32;
+                    account_ids.insert(a.to_string(), n);
+                    n
+                }
+            });
             starts.push(text.len() as u32);
             for i in 8..12 {
                 if let Some(s) = r.get_ref(i).map_err(err)?.as_str_or_null().map_err(|e| e.to_string())? {
