@@ -333,7 +333,8 @@ export interface CrlInfo {
 
 export interface TslInfo {
   territory: string;
-  sequence_number: number;
+  /** The list's sequence number, when the shell reads it (null: not read). */
+  sequence_number: number | null;
   issue_date: string;
   next_update: string | null;
   services: number;
