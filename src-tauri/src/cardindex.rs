@@ -318,16 +318,8 @@ mod tests {
     /// finds exactly what the archive's own cards say.
     #[test]
     fn agrees_with_the_archive() {
-        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo");
-        let dir = std::env::temp_dir().join(format!("cartolina-cardindex-test-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
         let clock = archive::Clock::system();
-        {
-            let verifier = archive::Verifier::new(&[demo.join("trust/test-root.pem")], clock.now()).unwrap();
-            let mut ar = Archive::open_for_writing(&dir).unwrap();
-            ar.scan(&[demo.join("mailbox")], &archive::ScanOptions::new(verifier), &mut |_| {}).unwrap();
-        }
-        let ar = Archive::open_readonly(&dir).unwrap();
+        let ar = Archive::open_readonly(crate::testdemo::archive()).unwrap();
         let ix = CardIndex::load(&ar).unwrap();
         let mut sent = Vec::new();
         let f = archive::CardFilter { newest_first: true, ..Default::default() };
@@ -360,7 +352,6 @@ mod tests {
             let want: Vec<i64> = sent.iter().filter(|c| haystack(c).iter().any(|t| t.contains(&fold(&w)))).map(|c| c.id).collect();
             assert_eq!(ix.page(&q(&w), 0, 100_000).ids, want, "search {w:?}");
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// `CARTOLINA_ARCHIVE=DIR cargo test --release -p cartolina-app load_timing -- --ignored --nocapture`:

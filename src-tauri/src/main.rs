@@ -12,8 +12,11 @@ mod cardindex;
 mod commands;
 mod glue;
 mod localize;
+mod notices;
 mod scanner;
 mod state;
+#[cfg(test)]
+mod testdemo;
 mod trust;
 
 use std::path::PathBuf;

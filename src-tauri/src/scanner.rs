@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use archive::{Archive, Clock, ScanOptions};
 use notify::Watcher as _;
 use tauri::{AppHandle, Emitter};
-use tauri_plugin_notification::NotificationExt;
 
+use crate::notices::Notices;
 use crate::state::{AppState, IngestProgress};
 
 /// What wakes the scanner.
@@ -123,10 +123,6 @@ pub fn start(app: AppHandle, st: Arc<AppState>) {
     std::thread::Builder::new()
         .name("cartolina-scanner".into())
         .spawn(move || {
-            // (card, recipient) pairs already notified; seeded from the archive so a
-            // restart does not repeat old failures.
-            let mut seen_failed: HashSet<(i64, String)> = HashSet::new();
-            let mut seen_overdue: HashSet<(i64, String)> = HashSet::new();
             let mut watches = Watches::new(tx);
             // A first pass over the configured sources at start-up (what arrived while
             // the app was closed), once the window shows its first cards, a request
@@ -146,7 +142,8 @@ pub fn start(app: AppHandle, st: Arc<AppState>) {
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
             }
-            seed(&st, &mut seen_failed, &mut seen_overdue);
+            // The failures and deadlines already announced (in earlier runs too).
+            let mut notices = Notices::load(&st);
             let mut pending: Option<Wake> = Some(Wake::All);
             loop {
                 watches.sync(&st);
@@ -212,9 +209,9 @@ pub fn start(app: AppHandle, st: Arc<AppState>) {
                 }
                 if imported {
                     // A new source's history is not news: no toast per old failure.
-                    seed(&st, &mut seen_failed, &mut seen_overdue);
+                    notices.seed(&st);
                 } else {
-                    notify_changes(&app, &st, &mut seen_failed, &mut seen_overdue);
+                    notices.notify(&app, &st);
                 }
             }
         })
@@ -379,80 +376,4 @@ fn scan_one(app: &AppHandle, st: &AppState, id: i64) -> bool {
         }
     }
     first
-}
-
-fn failed_and_overdue(st: &AppState) -> Option<(Vec<serde_json::Value>, Vec<serde_json::Value>)> {
-    let dir = st.archive_dir();
-    let ar = Archive::open_readonly(&dir).ok()?;
-    let clock = Clock::from_env().unwrap_or_else(|_| Clock::system());
-    let now = clock.now();
-    let conn = ar.connection();
-    let mut failed = Vec::new();
-    let mut st1 = conn
-        .prepare("SELECT c.id, c.subject, r.address, r.error, r.at FROM card_recipients r JOIN cards c ON c.id = r.card WHERE r.state = 'failed'")
-        .ok()?;
-    let rows = st1
-        .query_map([], |r| {
-            Ok(serde_json::json!({ "card_id": r.get::<_, i64>(0)?, "subject": r.get::<_, Option<String>>(1)?, "recipient": r.get::<_, String>(2)?,
-                                   "error": r.get::<_, Option<String>>(3)?, "at": r.get::<_, Option<String>>(4)? }))
-        })
-        .ok()?;
-    failed.extend(rows.flatten());
-    let mut overdue = Vec::new();
-    let mut st2 = conn
-        .prepare(
-            "SELECT c.id, c.subject, r.address, c.sent_at FROM card_recipients r JOIN cards c ON c.id = r.card
-             WHERE r.state = 'none' AND r.type = 'certificato' AND c.kind <> 'received' AND c.accepted_ts IS NOT NULL AND c.accepted_ts + 86400 <= ?1",
-        )
-        .ok()?;
-    let rows = st2
-        .query_map([now], |r| {
-            Ok(serde_json::json!({ "card_id": r.get::<_, i64>(0)?, "subject": r.get::<_, Option<String>>(1)?, "recipient": r.get::<_, String>(2)?,
-                                   "sent_at": r.get::<_, Option<String>>(3)? }))
-        })
-        .ok()?;
-    overdue.extend(rows.flatten());
-    Some((failed, overdue))
-}
-
-fn key(v: &serde_json::Value) -> (i64, String) {
-    (v["card_id"].as_i64().unwrap_or(0), v["recipient"].as_str().unwrap_or("").to_string())
-}
-
-fn seed(st: &AppState, f: &mut HashSet<(i64, String)>, o: &mut HashSet<(i64, String)>) {
-    if let Some((failed, overdue)) = failed_and_overdue(st) {
-        f.extend(failed.iter().map(key));
-        o.extend(overdue.iter().map(key));
-    }
-}
-
-/// Emit `delivery-failed` / `overdue` once per (card, recipient), with an OS
-/// notification when enabled (at most three OS notifications per pass).
-fn notify_changes(app: &AppHandle, st: &AppState, f: &mut HashSet<(i64, String)>, o: &mut HashSet<(i64, String)>) {
-    let Some((failed, overdue)) = failed_and_overdue(st) else { return };
-    let notify = st.settings.lock().unwrap().notifications;
-    let it = st.language() == "it";
-    let mut shown = 0;
-    for ev in failed {
-        if f.insert(key(&ev)) {
-            let _ = app.emit("delivery-failed", ev.clone());
-            if notify && shown < 3 {
-                shown += 1;
-                let title = if it { "Mancata consegna PEC" } else { "PEC delivery failed" };
-                let body = format!("{} — {}", ev["recipient"].as_str().unwrap_or(""), ev["subject"].as_str().unwrap_or(""));
-                let _ = app.notification().builder().title(title).body(body).show();
-            }
-        }
-    }
-    for ev in overdue {
-        if o.insert(key(&ev)) {
-            let _ = app.emit("overdue", ev.clone());
-            if notify && shown < 3 {
-                shown += 1;
-                let title = if it { "PEC senza esito dopo 24 ore" } else { "PEC without outcome after 24 hours" };
-                let body = format!("{} — {}", ev["recipient"].as_str().unwrap_or(""), ev["subject"].as_str().unwrap_or(""));
-                let _ = app.notification().builder().title(title).body(body).show();
-            }
-        }
-    }
 }
