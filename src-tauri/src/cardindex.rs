@@ -237,27 +237,14 @@ impl CardIndex {
         }
     }
 
-    /// The card's state, as `archive::cards::STATE_SQL` decides it: an index into
+    /// The card's state, as `archive::cards::state_of` decides it: an index into
     /// [`STATES`] (counting by index, not by name, keeps a keystroke's pass over every
     /// card free of hashing).
     fn state(r: &Row, now: i64) -> usize {
-        if r.not_accepted {
-            5
-        } else if r.n_unresolved > 0 {
-            if r.accepted_ts.is_some_and(|t| t + archive::clock::OVERDUE_AFTER_SECS <= now) {
-                4
-            } else {
-                3
-            }
-        } else if r.n_failed > 0 {
-            if r.n_delivered > 0 {
-                2
-            } else {
-                1
-            }
-        } else {
-            0
-        }
+        // The rules are the archive's (one definition for the CLI, search and the app).
+        let acceptance = if r.not_accepted { "not-accepted" } else { "accepted" };
+        let state = archive::cards::state_of("sent", acceptance, r.n_delivered, r.n_failed, r.n_unresolved, r.accepted_ts, now);
+        STATES.iter().position(|s| *s == state).unwrap_or(0)
     }
 
     /// The ids of one page, the total and the counts by state.
